@@ -1,0 +1,47 @@
+# Slipway's front door. `make help` lists the targets; README.md explains the two that matter most:
+# `make rehearse` (the whole story on one machine) and `make test` (everything CI runs).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+.PHONY: help setup build lint typecheck check test test-unit test-integration clean \
+	sandbox-up sandbox-down sandbox-status
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+setup: ## Install npm packages and the pinned linters (idempotent, fast when warm)
+	@scripts/setup.sh
+
+build: setup ## Regenerate every generated file: action bundles and workflows
+	npm run --silent build
+
+lint: setup ## ESLint, Prettier, shellcheck, hadolint, yamllint
+	@scripts/lint.sh
+
+typecheck: setup ## TypeScript, strict
+	npm run --silent typecheck
+
+check: setup ## Fail when a rebuild would change a committed generated file
+	npm run --silent check
+
+test-unit: setup ## Unit tests only (no Docker)
+	npx vitest run --project unit
+
+test-integration: setup sandbox-up ## Integration tests against the real sandbox
+	npx vitest run --project integration
+
+test: ## Everything CI runs; prints "N passed, N failed" last
+	@scripts/test.sh
+
+sandbox-up: ## Start the sandbox: Docker engine, base images, registry, VPS host
+	@scripts/sandbox/up
+
+sandbox-down: ## Stop everything the sandbox started
+	@scripts/sandbox/down
+
+sandbox-status: ## Show what the sandbox runs
+	@scripts/sandbox/status
+
+clean: ## Remove build caches and reports (keeps node_modules and .venv)
+	rm -rf coverage .cache rehearsal-report.json

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what the build and the unit tests need: npm packages and the pinned linter venv.
+# Idempotent and fast when warm: each step is skipped when its inputs have not changed.
+set -euo pipefail
+
+usage() {
+  cat <<USAGE
+Usage: scripts/setup.sh
+Installs npm packages (npm ci --ignore-scripts), the Python linters pinned in scripts/requirements.txt
+and the pinned actionlint (built with Go) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
+USAGE
+}
+
+readonly ACTIONLINT_VERSION="v1.7.12"
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+# True when the stamp left by the last successful run records the same input checksum.
+stamp_matches() {
+  local stamp="$1" sum="$2"
+  [[ -f "${stamp}" && "$(cat "${stamp}")" == "${sum}" ]]
+}
+
+install_npm() {
+  local dir="$1" sum stamp
+  sum="$(sha256sum "${dir}/package-lock.json" | cut -d' ' -f1)-$(node --version)"
+  stamp="${dir}/node_modules/.slipway-stamp"
+  if stamp_matches "${stamp}" "${sum}"; then
+    return 0
+  fi
+  echo "setup: npm ci in ${dir#"${ROOT}"/}" >&2
+  (cd "${dir}" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  printf '%s' "${sum}" >"${stamp}"
+}
+
+install_venv() {
+  local sum stamp="${ROOT}/.venv/.slipway-stamp"
+  sum="$(sha256sum "${ROOT}/scripts/requirements.txt" | cut -d' ' -f1)-actionlint-${ACTIONLINT_VERSION}"
+  if stamp_matches "${stamp}" "${sum}"; then
+    return 0
+  fi
+  echo "setup: python venv with pinned linters" >&2
+  python3 -m venv "${ROOT}/.venv"
+  "${ROOT}/.venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
+    -r "${ROOT}/scripts/requirements.txt"
+  echo "setup: actionlint ${ACTIONLINT_VERSION} from the Go module proxy" >&2
+  GOBIN="${ROOT}/.venv/bin" GOFLAGS=-mod=mod go install \
+    "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
+  printf '%s' "${sum}" >"${stamp}"
+}
+
+main() {
+  if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    usage
+    return 0
+  fi
+  ROOT="$(repo_root)"
+  install_npm "${ROOT}"
+  if [[ -f "${ROOT}/service/package-lock.json" ]]; then
+    install_npm "${ROOT}/service"
+  fi
+  install_venv
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi

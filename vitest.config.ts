@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` is pure and fast (no Docker, no network); `integration` talks to the real
+// sandbox (Docker engine, registry, VPS namespace), which tests/integration-setup.ts brings up first.
+export default defineConfig({
+  test: {
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['actions/*/tests/**/*.test.ts', 'workflows-src/tests/**/*.test.ts', 'service/tests/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['tests/integration-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
