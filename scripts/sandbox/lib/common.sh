@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Shared paths, logging and process helpers for scripts/sandbox/{up,down,status}.
+# Sourced, never run: it only defines variables and functions.
+
+# shellcheck disable=SC2034 # the constants are used by the files that source this one
+SANDBOX_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SANDBOX_DIR="$(dirname "${SANDBOX_LIB}")"
+REPO_ROOT="$(cd "${SANDBOX_DIR}/../.." && pwd)"
+STATE="${SLIPWAY_SANDBOX_STATE:-${REPO_ROOT}/.sandbox}"
+RUN_DIR="${STATE}/run"
+LOG_DIR="${STATE}/log"
+CACHE_DIR="/var/cache/slipway"
+DATA_DIR="/var/lib/slipway"
+
+readonly NETNS="slipway-vps"
+readonly HOST_IP="10.200.0.1"
+readonly VPS_IP="10.200.0.2"
+readonly REGISTRY_PORT="5000"
+readonly HOST_DOCKER_SOCK="/var/run/docker.sock"
+readonly VPS_DOCKER_SOCK="/run/slipway-vps/docker.sock"
+readonly VPS_APP_DIR="/srv/slipway"
+readonly DEBIAN_MIRROR="${SLIPWAY_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6)
+
+log() { printf 'sandbox: %s\n' "$*" >&2; }
+die() { printf 'sandbox: error: %s\n' "$*" >&2; exit 1; }
+
+# Runs one named step and prints its duration, so a slow step is obvious in CI logs.
+step() {
+  local name="$1" start elapsed_ms
+  shift
+  start="${EPOCHREALTIME/./}"
+  "$@"
+  elapsed_ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+  printf 'sandbox: %-30s %4d.%01ds\n' "${name}" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) >&2
+}
+
+ensure_dirs() {
+  mkdir -p "${RUN_DIR}" "${LOG_DIR}" "${CACHE_DIR}" "${DATA_DIR}"
+  chmod 0700 "${STATE}"
+}
+
+# True when the pidfile names a live process.
+pid_alive() {
+  local pidfile="$1" pid
+  [[ -s "${pidfile}" ]] || return 1
+  pid="$(cat "${pidfile}")"
+  [[ "${pid}" =~ ^[0-9]+$ ]] && kill -0 "${pid}" 2>/dev/null
+}
+
+# Sends SIGTERM to the pid in the pidfile, waits up to $2 seconds, then SIGKILL.
+stop_pidfile() {
+  local pidfile="$1" wait_s="${2:-20}" pid i
+  if pid_alive "${pidfile}"; then
+    pid="$(cat "${pidfile}")"
+    kill -TERM "${pid}" 2>/dev/null || true
+    for ((i = 0; i < wait_s * 10; i++)); do
+      kill -0 "${pid}" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "${pid}" 2>/dev/null; then
+      log "pid ${pid} ($(basename "${pidfile}")) ignored SIGTERM; killing it"
+      kill -KILL "${pid}" 2>/dev/null || true
+    fi
+  fi
+  rm -f "${pidfile}"
+}
+
+# Polls a command until it succeeds or the timeout (seconds) passes.
+wait_for() {
+  local what="$1" timeout_s="$2" i
+  shift 2
+  for ((i = 0; i < timeout_s * 10; i++)); do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "${what} not ready after ${timeout_s}s. See the logs in ${LOG_DIR}."
+}
+
+# apt-get install that never starts services (their packaged defaults listen on 0.0.0.0)
+# and only refreshes the package lists when a package cannot be found.
+apt_install() {
+  local made_policy=0 rc=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q --no-install-recommends "$@" >>"${LOG_DIR}/apt.log" 2>&1; then
+    log "apt-get update (package lists missing or stale)"
+    apt-get update -q >>"${LOG_DIR}/apt.log" 2>&1 || log "apt-get update reported errors; trying anyway"
+    apt-get install -y -q --no-install-recommends "$@" >>"${LOG_DIR}/apt.log" 2>&1 || rc=$?
+  fi
+  if ((made_policy)); then
+    rm -f /usr/sbin/policy-rc.d
+  fi
+  ((rc == 0)) || die "apt-get install $* failed (exit ${rc}). See ${LOG_DIR}/apt.log."
+}
+
+# Installs the packages whose command is missing: pairs of "command package".
+need_commands() {
+  local missing=() cmd pkg
+  while (($# >= 2)); do
+    cmd="$1" pkg="$2"
+    shift 2
+    command -v "${cmd}" >/dev/null 2>&1 || missing+=("${pkg}")
+  done
+  if ((${#missing[@]} > 0)); then
+    apt_install "${missing[@]}"
+  fi
+}
+
+os_codename() {
+  # shellcheck disable=SC1091
+  (. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
+}
+
+host_docker() { docker -H "unix://${HOST_DOCKER_SOCK}" "$@"; }
+vps_docker() { docker -H "unix://${VPS_DOCKER_SOCK}" "$@"; }
