@@ -10,7 +10,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['actions/*/tests/**/*.test.ts', 'workflows-src/tests/**/*.test.ts', 'service/tests/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+          include: [
+            'actions/*/tests/**/*.test.ts',
+            'workflows-src/tests/**/*.test.ts',
+            'service/tests/**/*.test.ts',
+            'tests/unit/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },

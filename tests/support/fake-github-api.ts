@@ -22,14 +22,24 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
 
 export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise<FakeGitHub> {
   let nextId = 1000;
-  const state: Omit<FakeGitHub, 'url' | 'close'> = { comments: [], deployments: [], statuses: [], requests: [] };
+  const state: Omit<FakeGitHub, 'url' | 'close'> = {
+    comments: [],
+    deployments: [],
+    statuses: [],
+    requests: [],
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -37,7 +47,9 @@ export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise
       const url = new URL(req.url ?? '/', 'http://localhost');
       state.requests.push({ method: req.method ?? '', path: url.pathname, auth: req.headers.authorization });
       if (!req.headers.authorization) return send(res, 401, { message: 'Requires authentication' });
-      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+      const body = chunks.length
+        ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+        : {};
       const base = `http://${req.headers.host}`;
       let m: RegExpExecArray | null;
       if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
@@ -66,7 +78,10 @@ export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise
           return send(res, 201, comment);
         }
       }
-      if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)) && req.method === 'PATCH') {
+      if (
+        (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)) &&
+        req.method === 'PATCH'
+      ) {
         const comment = state.comments.find((c) => c.id === Number(m![3]));
         if (!comment) return send(res, 404, { message: 'Not Found' });
         comment.body = String(body.body ?? '');
@@ -80,7 +95,10 @@ export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise
         }
         return send(res, 200, state.deployments);
       }
-      if ((m = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/.exec(url.pathname)) && req.method === 'POST') {
+      if (
+        (m = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/.exec(url.pathname)) &&
+        req.method === 'POST'
+      ) {
         const status = { id: nextId++, deployment_id: Number(m[3]), ...body };
         state.statuses.push(status);
         return send(res, 201, status);

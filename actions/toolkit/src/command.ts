@@ -36,7 +36,8 @@ export function toShellLine(cmd: Command): string {
   if (env.length > 0) {
     parts.push('env');
     for (const [k, v] of env) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`command: invalid environment variable name '${k}'`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+        throw new Error(`command: invalid environment variable name '${k}'`);
       parts.push(shellQuote(`${k}=${v}`));
     }
   }

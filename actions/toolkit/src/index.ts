@@ -6,3 +6,4 @@ export { cell, table, details, heading, writeSummary } from './summary.js';
 export { run } from './run.js';
 export { type GitHubClient, type RepoRef, createGitHubClient, repoFromEnv } from './github.js';
 export { type StickyComment, type StickyResult, markerLine, upsertStickyComment } from './sticky-comment.js';
+export { CONNECTION_INPUT, type Connection, readConnection } from './connection.js';

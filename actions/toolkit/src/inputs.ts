@@ -35,7 +35,7 @@ export class Inputs {
   private raw(name: string, opts: Common = {}): string {
     const value = this.source(name).trim();
     if (opts.required && value === '') {
-      throw new InputError(name, 'required but empty. Set it in the step\'s `with:` block.');
+      throw new InputError(name, "required but empty. Set it in the step's `with:` block.");
     }
     return value;
   }
@@ -44,7 +44,10 @@ export class Inputs {
     const value = this.raw(name, opts);
     if (value === '') return opts.default ?? '';
     if (opts.pattern && !opts.pattern.test(value)) {
-      throw new InputError(name, `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${shown(value)}.`);
+      throw new InputError(
+        name,
+        `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${shown(value)}.`,
+      );
     }
     return value;
   }
@@ -85,7 +88,8 @@ export class Inputs {
           : opts.max !== undefined
             ? ` <= ${opts.max}`
             : '';
-    if (!/^-?\d+$/.test(value)) throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
+    if (!/^-?\d+$/.test(value))
+      throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
     const n = Number(value);
     if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
       throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
@@ -111,10 +115,16 @@ export class Inputs {
     try {
       parsed = JSON.parse(value);
     } catch (err) {
-      throw new InputError(name, `expected a JSON object of strings, got invalid JSON (${(err as Error).message}).`);
+      throw new InputError(
+        name,
+        `expected a JSON object of strings, got invalid JSON (${(err as Error).message}).`,
+      );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new InputError(name, `expected a JSON object of strings, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`);
+      throw new InputError(
+        name,
+        `expected a JSON object of strings, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`,
+      );
     }
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(parsed)) {
@@ -146,9 +156,14 @@ export class Inputs {
       try {
         stat = fs.statSync(resolved);
       } catch {
-        if (opts.mustExist) throw new InputError(name, `${shown(value)} does not exist. Check the path relative to the repository root.`);
+        if (opts.mustExist)
+          throw new InputError(
+            name,
+            `${shown(value)} does not exist. Check the path relative to the repository root.`,
+          );
       }
-      if (stat && opts.kind === 'file' && !stat.isFile()) throw new InputError(name, `expected a file, got ${shown(value)} which is not a file.`);
+      if (stat && opts.kind === 'file' && !stat.isFile())
+        throw new InputError(name, `expected a file, got ${shown(value)} which is not a file.`);
       if (stat && opts.kind === 'directory' && !stat.isDirectory())
         throw new InputError(name, `expected a directory, got ${shown(value)} which is not a directory.`);
     }

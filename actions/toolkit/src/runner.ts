@@ -20,13 +20,18 @@ export class CommandError extends ActionError {
     readonly cmd: Command,
     readonly result: ExecResult,
   ) {
-    super(`${describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
+    super(
+      `${describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`,
+    );
     this.name = 'CommandError';
   }
 }
 
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines[lines.length - 1] ?? '';
 }
 
@@ -61,12 +66,17 @@ export class LocalRunner implements Runner {
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', (e: NodeJS.ErrnoException) => {
-        const why = e.code === 'ENOENT' ? `'${file}' was not found on PATH. Install it or check the tool's input.` : e.message;
+        const why =
+          e.code === 'ENOENT'
+            ? `'${file}' was not found on PATH. Install it or check the tool's input.`
+            : e.message;
         reject(new ActionError(`${describe(cmd)} could not start: ${why}`));
       });
       child.on('close', (code, signal) => {
         const clean = (b: Buffer[]) => redact(Buffer.concat(b).toString('utf8'), cmd.secrets);
-        const stderr = clean(err) + (signal ? `\nkilled by ${signal}${cmd.timeoutMs ? ` (timeout ${cmd.timeoutMs} ms)` : ''}` : '');
+        const stderr =
+          clean(err) +
+          (signal ? `\nkilled by ${signal}${cmd.timeoutMs ? ` (timeout ${cmd.timeoutMs} ms)` : ''}` : '');
         resolve({ exitCode: code ?? 128, stdout: clean(out), stderr });
       });
       child.stdin.on('error', () => undefined);

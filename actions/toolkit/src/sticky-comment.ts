@@ -34,9 +34,19 @@ export async function upsertStickyComment(client: GitHubClient, c: StickyComment
   });
   const existing = comments.find((comment) => comment.body?.startsWith(marker));
   if (existing) {
-    const res = await client.rest.issues.updateComment({ owner: c.owner, repo: c.repo, comment_id: existing.id, body });
+    const res = await client.rest.issues.updateComment({
+      owner: c.owner,
+      repo: c.repo,
+      comment_id: existing.id,
+      body,
+    });
     return { action: 'updated', id: res.data.id, url: res.data.html_url };
   }
-  const res = await client.rest.issues.createComment({ owner: c.owner, repo: c.repo, issue_number: c.issueNumber, body });
+  const res = await client.rest.issues.createComment({
+    owner: c.owner,
+    repo: c.repo,
+    issue_number: c.issueNumber,
+    body,
+  });
   return { action: 'created', id: res.data.id, url: res.data.html_url };
 }

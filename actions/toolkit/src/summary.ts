@@ -3,7 +3,9 @@ import * as core from '@actions/core';
 
 /** Escapes a value for a markdown table cell. */
 export function cell(value: unknown): string {
-  return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return String(value ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
 }
 
 /** A GitHub-flavoured markdown table. Pure: returns text. */

@@ -32,15 +32,19 @@ describe('shellQuote', () => {
 
 describe('toShellLine', () => {
   it('runs argv, env and cwd exactly in a real shell', () => {
-    const line = toShellLine(command(['sh', '-c', 'printf "%s|%s|%s" "$1" "$GREETING" "$(pwd)"', 'arg0', 'x y'], {
-      env: { GREETING: "hello 'world'" },
-      cwd: '/tmp',
-    }));
+    const line = toShellLine(
+      command(['sh', '-c', 'printf "%s|%s|%s" "$1" "$GREETING" "$(pwd)"', 'arg0', 'x y'], {
+        env: { GREETING: "hello 'world'" },
+        cwd: '/tmp',
+      }),
+    );
     expect(execFileSync('sh', ['-c', line], { encoding: 'utf8' })).toBe("x y|hello 'world'|/tmp");
   });
 
   it('rejects an environment name that a shell would misread', () => {
-    expect(() => toShellLine(command(['true'], { env: { 'A;B': '1' } }))).toThrow("invalid environment variable name 'A;B'");
+    expect(() => toShellLine(command(['true'], { env: { 'A;B': '1' } }))).toThrow(
+      "invalid environment variable name 'A;B'",
+    );
   });
 });
 
@@ -56,7 +60,10 @@ describe('redact', () => {
   });
 
   it('describe() shows argv with secrets removed and never env values', () => {
-    const cmd = command(['curl', '-u', 'user:pa55word', 'https://x'], { env: { TOKEN: 'tok' }, secrets: ['pa55word'] });
+    const cmd = command(['curl', '-u', 'user:pa55word', 'https://x'], {
+      env: { TOKEN: 'tok' },
+      secrets: ['pa55word'],
+    });
     expect(describeCmd(cmd)).toBe('curl -u user:*** https://x');
   });
 

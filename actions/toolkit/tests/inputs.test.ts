@@ -22,7 +22,10 @@ describe('Inputs: errors name the input and say what was expected', () => {
       () => inputs({ 'keep-releases': '2.5' }).integer('keep-releases', { min: 1 }),
       "Input 'keep-releases': expected an integer >= 1, got '2.5'.",
     ],
-    [() => inputs({}).string('host', { required: true }), "Input 'host': required but empty. Set it in the step's `with:` block."],
+    [
+      () => inputs({}).string('host', { required: true }),
+      "Input 'host': required but empty. Set it in the step's `with:` block.",
+    ],
     [
       () => inputs({ images: '["a"]' }).jsonMap('images'),
       "Input 'images': expected a JSON object of strings, got an array.",
@@ -32,7 +35,11 @@ describe('Inputs: errors name the input and say what was expected', () => {
       "Input 'images': expected a JSON object of strings, but key 'api' holds number.",
     ],
     [
-      () => inputs({ 'release-id': 'a;b' }).string('release-id', { pattern: /^[a-z0-9-]+$/, hint: 'lower-case letters, digits and -' }),
+      () =>
+        inputs({ 'release-id': 'a;b' }).string('release-id', {
+          pattern: /^[a-z0-9-]+$/,
+          hint: 'lower-case letters, digits and -',
+        }),
       "Input 'release-id': expected lower-case letters, digits and -, got 'a;b'.",
     ],
   ])('%#: %s', (read, message) => {
@@ -40,7 +47,9 @@ describe('Inputs: errors name the input and say what was expected', () => {
   });
 
   it('rejects invalid JSON with the parser reason', () => {
-    expect(() => inputs({ images: '{api' }).jsonMap('images')).toThrow(/^Input 'images': expected a JSON object of strings, got invalid JSON/);
+    expect(() => inputs({ images: '{api' }).jsonMap('images')).toThrow(
+      /^Input 'images': expected a JSON object of strings, got invalid JSON/,
+    );
   });
 });
 
@@ -70,7 +79,9 @@ describe('Inputs: parsing and defaults', () => {
   });
 
   it('parses a JSON map of strings', () => {
-    expect(inputs({ images: '{"api":"r/api@sha256:1"}' }).jsonMap('images')).toEqual({ api: 'r/api@sha256:1' });
+    expect(inputs({ images: '{"api":"r/api@sha256:1"}' }).jsonMap('images')).toEqual({
+      api: 'r/api@sha256:1',
+    });
   });
 
   it('resolves paths inside the workspace and refuses escapes', () => {
@@ -78,15 +89,23 @@ describe('Inputs: parsing and defaults', () => {
     fs.writeFileSync(path.join(dir, 'f.yaml'), 'x');
     const i = inputs({ config: 'f.yaml', escape: '../../etc/passwd', missing: 'nope.yaml', dir: '.' });
     expect(i.path('config', { base: dir, mustExist: true, kind: 'file' })).toBe(path.join(dir, 'f.yaml'));
-    expect(() => i.path('escape', { base: dir })).toThrow("Input 'escape': expected a path inside the workspace, got '../../etc/passwd'.");
-    expect(() => i.path('missing', { base: dir, mustExist: true })).toThrow("Input 'missing': 'nope.yaml' does not exist.");
-    expect(() => i.path('dir', { base: dir, kind: 'file' })).toThrow("Input 'dir': expected a file, got '.' which is not a file.");
+    expect(() => i.path('escape', { base: dir })).toThrow(
+      "Input 'escape': expected a path inside the workspace, got '../../etc/passwd'.",
+    );
+    expect(() => i.path('missing', { base: dir, mustExist: true })).toThrow(
+      "Input 'missing': 'nope.yaml' does not exist.",
+    );
+    expect(() => i.path('dir', { base: dir, kind: 'file' })).toThrow(
+      "Input 'dir': expected a file, got '.' which is not a file.",
+    );
   });
 });
 
 describe('Inputs: secrets', () => {
   it('never echoes a secret in its error and returns it untrimmed', () => {
-    expect(() => inputs({}).secret('password', { required: true })).toThrow("Input 'password': required but empty.");
+    expect(() => inputs({}).secret('password', { required: true })).toThrow(
+      "Input 'password': required but empty.",
+    );
     expect(inputs({ password: 'hunter2' }).secret('password')).toBe('hunter2');
   });
 });

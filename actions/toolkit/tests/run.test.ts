@@ -34,7 +34,10 @@ describe('run()', () => {
 
   it('calls post (not main) on the second invocation, and a failing post only warns', async () => {
     const calls: string[] = [];
-    await run(async () => void calls.push('main'), async () => void calls.push('post'));
+    await run(
+      async () => void calls.push('main'),
+      async () => void calls.push('post'),
+    );
     vi.stubEnv('STATE_slipway-is-post', 'true');
     await run(
       async () => void calls.push('main'),

@@ -11,18 +11,27 @@ describe('LocalRunner (real processes)', () => {
   });
 
   it('passes env and cwd', async () => {
-    const r = await runner.exec(command(['sh', '-c', 'printf "%s %s" "$X" "$(pwd)"'], { env: { X: 'y' }, cwd: '/' }));
+    const r = await runner.exec(
+      command(['sh', '-c', 'printf "%s %s" "$X" "$(pwd)"'], { env: { X: 'y' }, cwd: '/' }),
+    );
     expect(r.stdout).toBe('y /');
   });
 
   it('redacts secrets from captured output', async () => {
-    const r = await runner.exec(command(['sh', '-c', 'read p; echo "got $p"; echo "bad $p" >&2'], { stdin: 's3cret\n', secrets: ['s3cret'] }));
+    const r = await runner.exec(
+      command(['sh', '-c', 'read p; echo "got $p"; echo "bad $p" >&2'], {
+        stdin: 's3cret\n',
+        secrets: ['s3cret'],
+      }),
+    );
     expect(r.stdout).toBe('got ***\n');
     expect(r.stderr).toBe('bad ***\n');
   });
 
   it('check() throws with the last stderr line and no secret', async () => {
-    const cmd = command(['sh', '-c', 'echo first >&2; echo "denied for s3cret" >&2; exit 2'], { secrets: ['s3cret'] });
+    const cmd = command(['sh', '-c', 'echo first >&2; echo "denied for s3cret" >&2; exit 2'], {
+      secrets: ['s3cret'],
+    });
     const err = await check(runner, cmd).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
     expect((err as Error).message).toMatch(/failed \(exit 2\): denied for \*\*\*$/);
@@ -30,7 +39,9 @@ describe('LocalRunner (real processes)', () => {
   });
 
   it('names a missing program', async () => {
-    await expect(runner.exec(command(['no-such-program-xyz']))).rejects.toThrow("'no-such-program-xyz' was not found on PATH");
+    await expect(runner.exec(command(['no-such-program-xyz']))).rejects.toThrow(
+      "'no-such-program-xyz' was not found on PATH",
+    );
   });
 
   it('kills a command past its timeout and says so', async () => {

@@ -27,7 +27,13 @@ describe('upsertStickyComment against a local GitHub REST stand-in', () => {
 
   it('finds its comment past the first page and ignores other comments and other markers', async () => {
     gh.comments.push(
-      ...[1, 2, 3].map((n) => ({ id: n, issue_number: 7, body: `human ${n}`, html_url: '', user: { login: 'u' } })),
+      ...[1, 2, 3].map((n) => ({
+        id: n,
+        issue_number: 7,
+        body: `human ${n}`,
+        html_url: '',
+        user: { login: 'u' },
+      })),
     );
     await upsertStickyComment(client(), { ...target, marker: 'eval-check', body: 'a' });
     await upsertStickyComment(client(), { ...target, marker: 'other', body: 'b' });

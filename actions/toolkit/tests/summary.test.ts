@@ -6,9 +6,15 @@ import { details, table, writeSummary } from '../src/summary.js';
 
 describe('summary builders', () => {
   it('renders a table and escapes pipes and newlines in cells', () => {
-    expect(table(['file', 'rule'], [['a|b', 'x\ny'], ['c', 3]])).toBe(
-      '| file | rule |\n|---|---|\n| a\\|b | x<br>y |\n| c | 3 |\n',
-    );
+    expect(
+      table(
+        ['file', 'rule'],
+        [
+          ['a|b', 'x\ny'],
+          ['c', 3],
+        ],
+      ),
+    ).toBe('| file | rule |\n|---|---|\n| a\\|b | x<br>y |\n| c | 3 |\n');
   });
 
   it('renders an empty table with headers only', () => {

@@ -1,0 +1,29 @@
+import {
+  Inputs,
+  type InputSource,
+  actionsInputSource,
+  CONNECTION_INPUT,
+  readConnection,
+} from '../../toolkit/src/index.js';
+
+/** Input names exactly as action.yml spells them. */
+export const INPUT = {
+  ...CONNECTION_INPUT,
+  to: 'to',
+  list: 'list',
+} as const;
+
+export type Settings = ReturnType<typeof getInputs>;
+
+export function getInputs(source: InputSource = actionsInputSource) {
+  const i = new Inputs(source);
+  return {
+    ...readConnection(i),
+    to: i.string(INPUT.to, {
+      default: 'previous',
+      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+      hint: 'a release id of letters, digits, . _ - (at most 64), or previous',
+    }),
+    list: i.boolean(INPUT.list, { default: false }),
+  };
+}

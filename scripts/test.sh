@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The README's test command (`make test`): installs what the tests need, runs every suite, and closes with
+# one line "N passed, N failed" summing them all. Lint, typecheck and the generated-files check count as one
+# test each; vitest suites count their tests.
+set -euo pipefail
+
+usage() {
+  echo "Usage: scripts/test.sh [--unit-only]    (what CI runs; prints 'N passed, N failed' last)"
+}
+
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+
+# Runs one named check; counts it as one test.
+check_step() {
+  local name="$1"
+  shift
+  echo "== ${name}" >&2
+  local started=${SECONDS}
+  if "$@"; then
+    PASSED=$((PASSED + 1))
+    echo "== ${name}: ok ($((SECONDS - started)) s)" >&2
+  else
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("${name}")
+    echo "== ${name}: FAILED ($((SECONDS - started)) s)" >&2
+  fi
+}
+
+# Runs one vitest project and adds its test counts from the JSON report.
+vitest_suite() {
+  local project="$1" report
+  report="$(mktemp)"
+  echo "== vitest ${project}" >&2
+  local started=${SECONDS} rc=0
+  npx vitest run --project "${project}" --reporter=default --reporter=json --outputFile.json="${report}" || rc=$?
+  local counts
+  # shellcheck disable=SC2016 # the quoted text is JavaScript; its ${} is a template literal, not shell
+  counts="$(node -e '
+    const fs = require("fs");
+    let r = {};
+    try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch {}
+    console.log(`${r.numPassedTests ?? 0} ${r.numFailedTests ?? 0} ${r.numTotalTests ?? 0}`);
+  ' "${report}")"
+  rm -f "${report}"
+  local passed failed total
+  read -r passed failed total <<<"${counts}"
+  PASSED=$((PASSED + passed))
+  FAILED=$((FAILED + failed))
+  if ((rc != 0 && failed == 0)); then
+    # The run failed outside any test (a suite that did not load, a setup error): count it.
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("vitest ${project} (exit ${rc} outside tests)")
+  elif ((failed > 0)); then
+    FAILED_NAMES+=("vitest ${project}")
+  fi
+  echo "== vitest ${project}: ${passed}/${total} passed ($((SECONDS - started)) s)" >&2
+}
+
+main() {
+  local unit_only=false
+  case "${1:-}" in
+    -h | --help) usage; return 0 ;;
+    --unit-only) unit_only=true ;;
+  esac
+  cd "$(dirname "${BASH_SOURCE[0]}")/.."
+  local started=${SECONDS}
+  scripts/setup.sh
+
+  check_step "lint" scripts/lint.sh
+  check_step "typecheck" npx tsc --noEmit -p tsconfig.json
+  check_step "generated files up to date" node scripts/build/check-generated.mjs
+  vitest_suite unit
+  if [[ "${unit_only}" == false ]]; then
+    vitest_suite integration
+  fi
+
+  echo "test: finished in $((SECONDS - started)) s" >&2
+  if ((${#FAILED_NAMES[@]})); then echo "test: failed: ${FAILED_NAMES[*]}" >&2; fi
+  echo "${PASSED} passed, ${FAILED} failed"
+  ((FAILED == 0))
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi
