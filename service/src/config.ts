@@ -1,0 +1,250 @@
+// Configuration comes only from the environment and is validated once, at start, per command.
+// Every problem is collected and reported together as `<VARIABLE>: <why>. <what to do>`; secret values are never
+// quoted back. Parsers are pure: they take the environment and a file reader, so tests need no real process.
+import { isLogLevel, type LogLevel } from './log.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type ReadTextFile = (path: string) => string;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface CommonConfig {
+  production: boolean;
+  logLevel: LogLevel;
+}
+
+export interface DatabaseConfig {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  poolMax: number;
+  connectTimeoutMs: number;
+}
+
+export interface BuildInfo {
+  version: string;
+  gitSha: string;
+  buildDate: string;
+  imageDigest: string | null;
+}
+
+export interface VectorClientConfig {
+  url: string;
+  collection: string;
+  timeoutMs: number;
+}
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  diskMinFreeBytes: number;
+  healthTimeoutMs: number;
+  drainMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export interface VectorStoreServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  maxBodyBytes: number;
+}
+
+export interface Parsed<T> {
+  config: T;
+  warnings: string[];
+}
+
+interface IntRule {
+  fallback?: number;
+  min: number;
+  max: number;
+  hint: string;
+}
+
+/** Reads variables and records every problem instead of stopping at the first one. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  has(name: string): boolean {
+    return (this.env[name] ?? '').trim() !== '';
+  }
+
+  text(name: string, fallback: string | undefined, hint: string): string {
+    const raw = this.env[name]?.trim();
+    if (raw) return raw;
+    if (fallback !== undefined) return fallback;
+    this.problems.push(`${name}: is not set. ${hint}`);
+    return '';
+  }
+
+  int(name: string, rule: IntRule): number {
+    const raw = this.env[name]?.trim();
+    if (!raw) {
+      if (rule.fallback !== undefined) return rule.fallback;
+      this.problems.push(`${name}: is not set. ${rule.hint}`);
+      return 0;
+    }
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < rule.min || value > rule.max) {
+      this.problems.push(`${name}: "${raw}" is not an integer from ${rule.min} to ${rule.max}. ${rule.hint}`);
+      return rule.fallback ?? 0;
+    }
+    return value;
+  }
+
+  httpUrl(name: string, hint: string): string {
+    const raw = this.text(name, undefined, hint);
+    if (!raw) return '';
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      this.problems.push(`${name}: "${raw}" is not a URL. ${hint}`);
+      return '';
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      this.problems.push(`${name}: "${raw}" must use http or https. ${hint}`);
+      return '';
+    }
+    return url.toString().replace(/\/+$/, '');
+  }
+
+  done<T>(config: T, warnings: string[] = []): Parsed<T> {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    return { config, warnings };
+  }
+}
+
+const PORT_RANGE = { min: 1, max: 65535 };
+
+export function parseCommon(env: Env): CommonConfig {
+  const r = new EnvReader(env);
+  const level = r.text('LOG_LEVEL', 'info', '');
+  if (!isLogLevel(level)) {
+    r.problems.push(`LOG_LEVEL: "${level}" is not a level. Use debug, info, warn or error.`);
+  }
+  return r.done({ production: env.NODE_ENV === 'production', logLevel: isLogLevel(level) ? level : 'info' })
+    .config;
+}
+
+export function parseDatabase(env: Env, readFile: ReadTextFile): Parsed<DatabaseConfig> {
+  const r = new EnvReader(env);
+  const warnings: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const host = r.text('DATABASE_HOST', undefined, 'Set it to the PostgreSQL host name, e.g. postgres.');
+  const port = r.int('DATABASE_PORT', { fallback: 5432, ...PORT_RANGE, hint: 'Set the PostgreSQL port.' });
+  const database = r.text('DATABASE_NAME', 'slipway', '');
+  const user = r.text('DATABASE_USER', 'slipway', '');
+  const poolMax = r.int('DATABASE_POOL_MAX', { fallback: 10, min: 1, max: 100, hint: 'Size the pool.' });
+  const connectTimeoutMs = r.int('DATABASE_CONNECT_TIMEOUT_MS', {
+    fallback: 2000,
+    min: 100,
+    max: 60_000,
+    hint: 'Give a connect timeout in milliseconds.',
+  });
+
+  let password = '';
+  if (r.has('DATABASE_PASSWORD_FILE')) {
+    const path = env.DATABASE_PASSWORD_FILE!.trim();
+    try {
+      password = readFile(path).replace(/\r?\n$/, '');
+      if (password === '') r.problems.push(`DATABASE_PASSWORD_FILE: "${path}" is empty. Write the password into it.`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      r.problems.push(`DATABASE_PASSWORD_FILE: cannot read "${path}" (${code}). Mount the secret file or fix the path.`);
+    }
+    if (r.has('DATABASE_PASSWORD')) {
+      warnings.push('DATABASE_PASSWORD is ignored because DATABASE_PASSWORD_FILE is set. Remove it.');
+    }
+  } else if (r.has('DATABASE_PASSWORD')) {
+    if (production) {
+      r.problems.push(
+        'DATABASE_PASSWORD: a plain password variable is refused when NODE_ENV=production. ' +
+          'Mount the password as a secret file and set DATABASE_PASSWORD_FILE to its path.',
+      );
+    } else {
+      password = env.DATABASE_PASSWORD!;
+      warnings.push(
+        'DATABASE_PASSWORD is set as a plain variable; this is accepted only outside production. ' +
+          'Use DATABASE_PASSWORD_FILE.',
+      );
+    }
+  } else {
+    r.problems.push('DATABASE_PASSWORD_FILE: is not set. Point it at a file holding the database password.');
+  }
+  return r.done({ host, port, database, user, password, poolMax, connectTimeoutMs }, warnings);
+}
+
+export function parseBuildInfo(env: Env): BuildInfo {
+  return {
+    version: env.APP_VERSION?.trim() || '0.0.0-dev',
+    gitSha: env.GIT_SHA?.trim() || 'unknown',
+    buildDate: env.BUILD_DATE?.trim() || 'unknown',
+    imageDigest: env.IMAGE_DIGEST?.trim() || null,
+  };
+}
+
+export function parseVectorClient(env: Env): VectorClientConfig {
+  const r = new EnvReader(env);
+  const url = r.httpUrl('VECTOR_STORE_URL', 'Set it to the vector store base URL, e.g. http://vectors:8081.');
+  const collection = r.text('VECTOR_COLLECTION', 'documents', '');
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(collection)) {
+    r.problems.push(`VECTOR_COLLECTION: "${collection}" is not a valid name. Use lowercase letters, digits, - and _.`);
+  }
+  const timeoutMs = r.int('VECTOR_STORE_TIMEOUT_MS', {
+    fallback: 2000,
+    min: 50,
+    max: 60_000,
+    hint: 'Give a request timeout in milliseconds.',
+  });
+  return r.done({ url, collection, timeoutMs }).config;
+}
+
+export function parseApi(env: Env, defaultDataDir: string): ApiConfig {
+  const r = new EnvReader(env);
+  const config: ApiConfig = {
+    host: r.text('HOST', '0.0.0.0', ''),
+    port: r.int('PORT', { fallback: 8080, ...PORT_RANGE, hint: 'Set the port the API listens on.' }),
+    dataDir: r.text('DATA_DIR', defaultDataDir, ''),
+    diskMinFreeBytes:
+      r.int('DISK_MIN_FREE_MB', { fallback: 512, min: 0, max: 10_000_000, hint: 'Give megabytes.' }) * 1024 * 1024,
+    healthTimeoutMs: r.int('HEALTH_CHECK_TIMEOUT_MS', {
+      fallback: 1000,
+      min: 50,
+      max: 30_000,
+      hint: 'Give the per-check timeout in milliseconds.',
+    }),
+    drainMs:
+      r.int('DRAIN_SECONDS', { fallback: 3, min: 0, max: 300, hint: 'Give the drain period in seconds.' }) * 1000,
+    shutdownTimeoutMs:
+      r.int('SHUTDOWN_TIMEOUT_SECONDS', {
+        fallback: 10,
+        min: 1,
+        max: 600,
+        hint: 'Give how long to wait for in-flight requests, in seconds.',
+      }) * 1000,
+  };
+  return r.done(config).config;
+}
+
+export function parseVectorStoreServer(env: Env): VectorStoreServerConfig {
+  const r = new EnvReader(env);
+  const config: VectorStoreServerConfig = {
+    host: r.text('HOST', '0.0.0.0', ''),
+    port: r.int('PORT', { fallback: 8081, ...PORT_RANGE, hint: 'Set the port the vector store listens on.' }),
+    dataDir: r.text('DATA_DIR', undefined, 'Set it to the directory that persists collections, e.g. /data.'),
+    maxBodyBytes:
+      r.int('VECTOR_STORE_MAX_BODY_MB', { fallback: 64, min: 1, max: 4096, hint: 'Give megabytes.' }) * 1024 * 1024,
+  };
+  return r.done(config).config;
+}
