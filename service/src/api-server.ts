@@ -1,0 +1,123 @@
+// The retrieval API: node:http, no framework. Routes: /health, /health/detailed, /version, /search.
+import { statfs } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ApiConfig, BuildInfo } from './config.js';
+import type { Pool } from './db.js';
+import { aggregate, diskStatus, httpStatusFor, runCheck, type Check } from './health.js';
+import { sendJson } from './http-util.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { Logger } from './log.js';
+import { hybridSearch, parseSearchParams, type Retrievers } from './search.js';
+import type { VectorStoreClient } from './vector-client.js';
+
+export interface ApiDeps {
+  config: ApiConfig;
+  build: BuildInfo;
+  pool: Pool;
+  vectors: VectorStoreClient;
+  retrievers: Retrievers;
+  log: Logger;
+  startedAt: number;
+  lifecycle: () => Lifecycle | undefined;
+}
+
+export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'vectors' | 'config'>): Check[] {
+  return [
+    {
+      name: 'database',
+      required: true,
+      run: async () => {
+        await deps.pool.query('SELECT 1');
+      },
+    },
+    {
+      // Not required: without it search still answers from full-text alone.
+      name: 'vector_store',
+      required: false,
+      run: async (signal) => {
+        await deps.vectors.heartbeat(signal);
+      },
+    },
+    {
+      name: 'disk',
+      required: false,
+      run: async () => {
+        const stats = await statfs(deps.config.dataDir);
+        const facts = { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
+        return {
+          status: diskStatus(facts, deps.config.diskMinFreeBytes),
+          detail: {
+            path: deps.config.dataDir,
+            free_bytes: facts.freeBytes,
+            total_bytes: facts.totalBytes,
+            min_free_bytes: deps.config.diskMinFreeBytes,
+          },
+        };
+      },
+    },
+  ];
+}
+
+export function createApiServer(deps: ApiDeps): Server {
+  const checks = healthChecks(deps);
+  const draining = (): boolean => deps.lifecycle()?.draining ?? false;
+  const uptime = (): number => Math.round((Date.now() - deps.startedAt) / 1000);
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void> = {
+    '/health': (_req, res) => {
+      if (draining()) return sendJson(res, 503, { status: 'draining' });
+      sendJson(res, 200, { status: 'ok' });
+    },
+    '/health/detailed': async (_req, res) => {
+      if (draining()) return sendJson(res, 503, { status: 'down', draining: true, uptime_seconds: uptime() });
+      const results = await Promise.all(checks.map((c) => runCheck(c, deps.config.healthTimeoutMs)));
+      const status = aggregate(results);
+      sendJson(res, httpStatusFor(status), {
+        status,
+        checks: results,
+        version: deps.build.version,
+        git_sha: deps.build.gitSha,
+        image_digest: deps.build.imageDigest,
+        uptime_seconds: uptime(),
+      });
+    },
+    '/version': (_req, res) => {
+      sendJson(res, 200, {
+        version: deps.build.version,
+        git_sha: deps.build.gitSha,
+        build_date: deps.build.buildDate,
+        image_digest: deps.build.imageDigest,
+      });
+    },
+    '/search': async (_req, res, url) => {
+      const params = parseSearchParams(url.searchParams);
+      if (!params.ok) return sendJson(res, 400, { error: params.error });
+      const result = await hybridSearch(params.query, params.k, deps.retrievers);
+      sendJson(res, 200, result);
+    },
+  };
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.on('finish', () => {
+      deps.log.info('request', {
+        method: req.method,
+        path: url.pathname,
+        status: res.statusCode,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    });
+    const handler = routes[url.pathname];
+    if (!handler) return sendJson(res, 404, { error: `no route for ${url.pathname}` });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+    }
+    Promise.resolve(handler(req, res, url)).catch((err: unknown) => {
+      deps.log.error('request failed', { path: url.pathname, error: err });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error, see the service logs' });
+      else res.destroy();
+    });
+  });
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// One entrypoint for every command the image runs: `node dist/cli.js <command>`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createApiServer } from './api-server.js';
+import {
+  ConfigError,
+  parseApi,
+  parseBuildInfo,
+  parseCommon,
+  parseDatabase,
+  parseVectorClient,
+  parseVectorStoreServer,
+  type Env,
+} from './config.js';
+import { loadCorpus } from './corpus.js';
+import { createPool } from './db.js';
+import { loadQueries, runEval } from './evaluate.js';
+import { embedAll, scrape } from './ingest.js';
+import { Lifecycle } from './lifecycle.js';
+import { createLogger, type Logger } from './log.js';
+import { migrate } from './migrate.js';
+import { CORPUS_FILE, EVAL_QUERIES_FILE, MIGRATIONS_DIR } from './paths.js';
+import { liveRetrievers } from './search.js';
+import { VectorStoreClient } from './vector-client.js';
+import { VectorStore } from './vector-store.js';
+import { createVectorStoreServer } from './vector-store-server.js';
+
+const USAGE = `Usage: cli.js <command> [options]
+
+Commands:
+  serve          run the HTTP API (PORT, default 8080)
+  vector-store   run the vector store (PORT, default 8081; DATA_DIR persists collections)
+  migrate        apply pending SQL migrations
+  scrape         ingest the bundled corpus into PostgreSQL (idempotent)
+  embed          embed every document into the vector store (idempotent)
+  eval           score search on the labelled queries; --out FILE (default: stdout)
+  healthcheck    exit 0 when --url (default http://127.0.0.1:$PORT/health) answers 2xx
+
+Configuration is read from the environment; see docs/SERVICE.md.`;
+
+const readText = (path: string): string => readFileSync(path, 'utf8');
+
+function database(env: Env, log: Logger, name: string) {
+  const { config, warnings } = parseDatabase(env, readText);
+  for (const warning of warnings) log.warn(warning);
+  return createPool(config, log, `slipway-${name}`);
+}
+
+async function serve(env: Env, log: Logger): Promise<void> {
+  const config = parseApi(env, tmpdir());
+  const vectorConfig = parseVectorClient(env);
+  const pool = database(env, log, 'api');
+  const vectors = new VectorStoreClient(vectorConfig);
+  let lifecycle: Lifecycle | undefined;
+  const server = createApiServer({
+    config,
+    build: parseBuildInfo(env),
+    pool,
+    vectors,
+    retrievers: liveRetrievers(pool, vectors),
+    log,
+    startedAt: Date.now(),
+    lifecycle: () => lifecycle,
+  });
+  // Longer than a proxy's idle keep-alive, so the proxy (not this server) closes idle upstream connections.
+  server.keepAliveTimeout = 65_000;
+  lifecycle = new Lifecycle({
+    server,
+    log,
+    drainMs: config.drainMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    cleanup: () => pool.end(),
+  });
+  lifecycle.installSignalHandlers();
+  await listen(server, config.host, config.port);
+  log.info('api listening', { host: config.host, port: config.port, ...parseBuildInfo(env) });
+}
+
+async function vectorStore(env: Env, log: Logger): Promise<void> {
+  const config = parseVectorStoreServer(env);
+  const store = new VectorStore(config.dataDir);
+  const collections = await store.load();
+  let lifecycle: Lifecycle | undefined;
+  const server = createVectorStoreServer(store, config, log, () => lifecycle);
+  server.keepAliveTimeout = 65_000;
+  lifecycle = new Lifecycle({
+    server,
+    log,
+    drainMs: 0,
+    shutdownTimeoutMs: 10_000,
+    cleanup: () => store.flush(),
+  });
+  lifecycle.installSignalHandlers();
+  await listen(server, config.host, config.port);
+  log.info('vector store listening', { host: config.host, port: config.port, data_dir: config.dataDir, collections });
+}
+
+function listen(server: import('node:http').Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+async function withPool(env: Env, log: Logger, name: string, work: (pool: import('./db.js').Pool) => Promise<void>) {
+  const pool = database(env, log, name);
+  try {
+    await work(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function healthcheck(env: Env, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' } } });
+  const url = values.url ?? `http://127.0.0.1:${env.PORT?.trim() || '8080'}/health`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return response.ok ? 0 : 1;
+  } catch {
+    return 1;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const env = process.env;
+  if (command === 'healthcheck') return healthcheck(env, rest);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const common = parseCommon(env);
+  const log = createLogger(common.logLevel, { component: command });
+  switch (command) {
+    case 'serve':
+      await serve(env, log);
+      return -1;
+    case 'vector-store':
+      await vectorStore(env, log);
+      return -1;
+    case 'migrate':
+      await withPool(env, log, command, (pool) => migrate(pool, MIGRATIONS_DIR, log).then(() => undefined));
+      return 0;
+    case 'scrape':
+      await withPool(env, log, command, (pool) => scrape(pool, loadCorpus(CORPUS_FILE), log).then(() => undefined));
+      return 0;
+    case 'embed': {
+      const vectors = new VectorStoreClient(parseVectorClient(env));
+      await withPool(env, log, command, (pool) => embedAll(pool, vectors, log).then(() => undefined));
+      return 0;
+    }
+    case 'eval': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
+      const vectors = new VectorStoreClient(parseVectorClient(env));
+      await withPool(env, log, command, async (pool) => {
+        const result = await runEval(loadQueries(EVAL_QUERIES_FILE), liveRetrievers(pool, vectors));
+        const json = `${JSON.stringify(result, null, 2)}\n`;
+        if (values.out) {
+          writeFileSync(values.out, json);
+          log.info('eval written', { out: values.out, ...result.metrics });
+        } else {
+          process.stdout.write(json);
+        }
+      });
+      return 0;
+    }
+    default:
+      console.error(`unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Servers (-1) keep running until a signal; one-shot commands exit with their code.
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    const log = createLogger('info', { component: process.argv[2] ?? 'cli' });
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) log.error(`configuration: ${problem}`);
+      process.exitCode = 2;
+    } else {
+      log.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 1;
+    }
+  },
+);
