@@ -20,7 +20,8 @@ export class Lifecycle {
   private shutdown: Promise<void> | null = null;
 
   constructor(private readonly options: LifecycleOptions) {
-    options.server.on('request', (req, res) => {
+    // Prepended: it must run before the route handler writes the response head.
+    options.server.prependListener('request', (_req, res) => {
       this.inFlight++;
       // While draining, ask keep-alive clients to reconnect: the proxy will pick a healthy instance.
       if (this.draining) res.setHeader('connection', 'close');
