@@ -1,0 +1,253 @@
+// The reference service end to end on the host: a throwaway PostgreSQL, the real vector-store process and the
+// compiled CLI. No Docker needed.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_ROOT } from '../src/paths.js';
+import { startPostgres, type TestPostgres } from './support/postgres.js';
+import { freePort, logLines, runCli, startCli, waitForHttp, type Running } from './support/processes.js';
+
+let pg: TestPostgres;
+let workDir: string;
+let vectorPort: number;
+let vectors: Running;
+let env: Record<string, string>;
+const running: Running[] = [];
+
+function dbEnv(): Record<string, string> {
+  return {
+    DATABASE_HOST: pg.host,
+    DATABASE_PORT: String(pg.port),
+    DATABASE_NAME: pg.database,
+    DATABASE_USER: pg.user,
+    DATABASE_PASSWORD_FILE: pg.passwordFile,
+  };
+}
+
+async function startVectors(dataDir: string, port: number): Promise<Running> {
+  const run = startCli(['vector-store'], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir });
+  running.push(run);
+  await waitForHttp(`http://127.0.0.1:${port}/api/v1/heartbeat`);
+  return run;
+}
+
+async function startApi(extra: Record<string, string> = {}): Promise<{ run: Running; base: string }> {
+  const port = await freePort();
+  const run = startCli(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1', ...extra });
+  running.push(run);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/health`);
+  return { run, base };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, any> }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+beforeAll(async () => {
+  execFileSync(join(SERVICE_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(SERVICE_ROOT, 'tsconfig.json')], {
+    stdio: 'pipe',
+  });
+  pg = await startPostgres();
+  workDir = mkdtempSync(join(tmpdir(), 'slipway-service-'));
+  vectorPort = await freePort();
+  vectors = await startVectors(join(workDir, 'vectors'), vectorPort);
+  env = { ...dbEnv(), VECTOR_STORE_URL: `http://127.0.0.1:${vectorPort}`, DATA_DIR: workDir, DRAIN_SECONDS: '0' };
+});
+
+afterAll(async () => {
+  for (const run of running) run.child.kill('SIGKILL');
+  pg?.stop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('ingest pipeline', () => {
+  it('migrates idempotently, and concurrent migrators do not race', async () => {
+    const [a, b] = await Promise.all([runCli(['migrate'], env), runCli(['migrate'], env)]);
+    expect([a.code, b.code], a.output + b.output).toEqual([0, 0]);
+    const applied = [...logLines(a.output), ...logLines(b.output)].filter((l) => l.msg === 'migration applied');
+    expect(applied.map((l) => l.migration)).toEqual(['001_documents']);
+    const again = await runCli(['migrate'], env);
+    expect(again.code).toBe(0);
+    expect(logLines(again.output).find((l) => l.msg === 'migrations up to date')).toMatchObject({ applied: 0 });
+  });
+
+  it('scrapes the corpus idempotently', async () => {
+    const first = await runCli(['scrape'], env);
+    expect(first.code, first.output).toBe(0);
+    const total = (JSON.parse(readFileSync(join(SERVICE_ROOT, 'corpus', 'documents.json'), 'utf8')) as unknown[]).length;
+    expect(logLines(first.output).find((l) => l.msg === 'corpus ingested')).toMatchObject({ total, written: total });
+    const second = await runCli(['scrape'], env);
+    expect(logLines(second.output).find((l) => l.msg === 'corpus ingested')).toMatchObject({ written: 0, unchanged: total });
+  });
+
+  it('embeds every document into the vector store', async () => {
+    const result = await runCli(['embed'], env);
+    expect(result.code, result.output).toBe(0);
+    const { body } = await getJson(`http://127.0.0.1:${vectorPort}/api/v1/collections/documents/count`);
+    expect(body.count).toBeGreaterThanOrEqual(60);
+  });
+
+  it('eval gives identical quality metrics twice and writes them to --out', async () => {
+    const outs = [join(workDir, 'eval-1.json'), join(workDir, 'eval-2.json')];
+    for (const out of outs) {
+      const result = await runCli(['eval', '--out', out], env);
+      expect(result.code, result.output).toBe(0);
+    }
+    const [first, second] = outs.map((out) => JSON.parse(readFileSync(out, 'utf8')) as { metrics: Record<string, number> });
+    const quality = (m: Record<string, number>) => ({ r: m.recall_at_5, mrr: m.mrr_at_10, ndcg: m.ndcg_at_10 });
+    expect(quality(first!.metrics)).toEqual(quality(second!.metrics));
+    expect(first!.metrics.recall_at_5).toBeGreaterThan(0.6);
+    expect(first!.metrics.mrr_at_10).toBeGreaterThan(0.6);
+    expect(first!.metrics.p95_latency_ms).toBeGreaterThan(0);
+    expect(first!.metrics.queries).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('api', () => {
+  let base: string;
+  beforeAll(async () => {
+    ({ base } = await startApi({ APP_VERSION: '1.2.3', GIT_SHA: 'abc1234', BUILD_DATE: '2026-01-01T00:00:00Z' }));
+  });
+
+  it('answers liveness, detailed health and version', async () => {
+    expect(await getJson(`${base}/health`)).toEqual({ status: 200, body: { status: 'ok' } });
+    const detailed = await getJson(`${base}/health/detailed`);
+    expect(detailed.status).toBe(200);
+    expect(detailed.body).toMatchObject({ status: 'ok', version: '1.2.3', git_sha: 'abc1234' });
+    expect(detailed.body.checks.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
+      ['database', 'ok'],
+      ['vector_store', 'ok'],
+      ['disk', 'ok'],
+    ]);
+    expect((await getJson(`${base}/version`)).body).toEqual({
+      version: '1.2.3',
+      git_sha: 'abc1234',
+      build_date: '2026-01-01T00:00:00Z',
+      image_digest: null,
+    });
+  });
+
+  it('searches with both retrievers', async () => {
+    const { status, body } = await getJson(`${base}/search?q=${encodeURIComponent('postgres backup pg_dump')}&k=3`);
+    expect(status).toBe(200);
+    expect(body.results).toHaveLength(3);
+    expect(body.results[0]).toMatchObject({ id: 'postgres-backups-pg-dump', ranks: { fulltext: 1 } });
+    expect(body.degraded).toEqual([]);
+  });
+
+  it.each<[string, number, string]>([
+    ['/search', 400, 'q is required'],
+    ['/search?q=x&k=500', 400, 'k must be an integer from 1 to 50'],
+    ['/nope', 404, 'no route for /nope'],
+  ])('%s -> %d', async (path, status, message) => {
+    const result = await getJson(`${base}${path}`);
+    expect(result.status).toBe(status);
+    expect(result.body.error).toContain(message);
+  });
+
+  it('rejects other methods', async () => {
+    expect((await fetch(`${base}/search?q=x`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('vector store', () => {
+  const url = () => `http://127.0.0.1:${vectorPort}/api/v1`;
+
+  it('snapshots and restores through its API', async () => {
+    const snapshot = await getJson(`${url()}/snapshot`);
+    expect(snapshot.body.format).toBe('slipway-vector-snapshot');
+    const count = snapshot.body.collections.documents.records.length;
+    const restored = await fetch(`${url()}/restore`, { method: 'POST', body: JSON.stringify(snapshot.body) });
+    expect(await restored.json()).toEqual({ restored: 1 });
+    expect((await getJson(`${url()}/collections/documents/count`)).body.count).toBe(count);
+  });
+
+  it('persists collections across a restart (SIGTERM exits 0)', async () => {
+    const before = (await getJson(`${url()}/collections/documents/count`)).body.count;
+    vectors.child.kill('SIGTERM');
+    expect(await vectors.exited).toBe(0);
+    vectors = await startVectors(join(workDir, 'vectors'), vectorPort);
+    expect((await getJson(`${url()}/collections/documents/count`)).body.count).toBe(before);
+  });
+});
+
+describe('health semantics', () => {
+  it('is degraded (200) without the vector store and search falls back to full-text', async () => {
+    const { base } = await startApi({ VECTOR_STORE_URL: `http://127.0.0.1:${await freePort()}` });
+    const detailed = await getJson(`${base}/health/detailed`);
+    expect(detailed.status).toBe(200);
+    expect(detailed.body.status).toBe('degraded');
+    const search = await getJson(`${base}/search?q=caddy`);
+    expect(search.status).toBe(200);
+    expect(search.body.degraded).toEqual(['vector']);
+  });
+
+  it('is down (503) without the database, within the check timeout', async () => {
+    const { base } = await startApi({ DATABASE_PORT: String(await freePort()), HEALTH_CHECK_TIMEOUT_MS: '500' });
+    const started = Date.now();
+    const detailed = await getJson(`${base}/health/detailed`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(detailed.status).toBe(503);
+    expect(detailed.body.status).toBe('down');
+    expect(detailed.body.checks[0]).toMatchObject({ name: 'database', status: 'down', required: true });
+  });
+
+  it('refuses a plain password in production without echoing it', async () => {
+    const { DATABASE_PASSWORD_FILE: _unused, ...rest } = env;
+    const result = await runCli(['serve'], { ...rest, NODE_ENV: 'production', DATABASE_PASSWORD: 'hunter2-secret' });
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('DATABASE_PASSWORD: a plain password variable is refused');
+    expect(result.output).not.toContain('hunter2-secret');
+  });
+});
+
+describe('graceful shutdown', () => {
+  let slowVectors: Server;
+  let slowPort: number;
+
+  beforeAll(async () => {
+    // A vector store that answers slowly, so that a search stays in flight across the SIGTERM.
+    slowVectors = createServer((req, res) => {
+      const reply = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(req.url?.endsWith('/query') ? '{"matches":[]}' : '{"heartbeat_ns":1}');
+      };
+      req.resume();
+      req.on('end', () => setTimeout(reply, req.url?.endsWith('/query') ? 1500 : 0));
+    });
+    slowPort = await freePort();
+    await new Promise<void>((resolve) => slowVectors.listen(slowPort, '127.0.0.1', resolve));
+  });
+
+  afterAll(() => {
+    slowVectors.closeAllConnections();
+    slowVectors.close();
+  });
+
+  it('answers 503 on health at once, keeps serving during the drain, then exits 0', async () => {
+    const { run, base } = await startApi({ VECTOR_STORE_URL: `http://127.0.0.1:${slowPort}`, DRAIN_SECONDS: '1' });
+    const inFlight = fetch(`${base}/search?q=docker`);
+    await new Promise((r) => setTimeout(r, 200));
+    const signalledAt = Date.now();
+    run.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect((await fetch(`${base}/health`)).status).toBe(503);
+    expect((await fetch(`${base}/health/detailed`)).status).toBe(503);
+    // A request that arrives during the drain is still served, and told to reconnect elsewhere next time.
+    const duringDrain = await fetch(`${base}/search?q=caddy`);
+    expect(duringDrain.status).toBe(200);
+    expect(duringDrain.headers.get('connection')).toBe('close');
+    expect((await inFlight).status).toBe(200);
+    expect(await run.exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1000);
+    const messages = logLines(run.output()).map((l) => l.msg);
+    expect(messages).toEqual(expect.arrayContaining(['shutdown signal received', 'shutdown complete']));
+    await expect(fetch(`${base}/health`)).rejects.toThrow();
+  });
+});
