@@ -1,0 +1,118 @@
+// What a developer relies on: `up` is idempotent and quick when warm, `status` names every component,
+// both engines carry the look-alike base images, and the sandbox listens only on loopback and the
+// namespace addresses.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, run, sandboxStateDir, sandboxVar } from './sandbox-env.js';
+
+const script = (name: string) => path.join(repoRoot, 'scripts', 'sandbox', name);
+const baseImages = ['debian:bookworm-slim', 'node:24-bookworm-slim', 'postgres:15-bookworm', 'caddy:2.6'];
+
+/** Pids from the sandbox's pidfiles plus all their descendants (containerd, shims, sshd children). */
+function sandboxPids(): Set<number> {
+  const runDir = path.join(sandboxStateDir(), 'run');
+  const pids = new Set(
+    readdirSync(runDir)
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => Number(readFileSync(path.join(runDir, f), 'utf8').trim())),
+  );
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (!pids.has(pid) && pids.has(parent)) {
+        pids.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return pids;
+}
+
+/** Listening TCP sockets as [local address, pid, process name], from `ss -ltnp`. */
+function listeners(ssArgs: string[]): Array<[string, number, string]> {
+  const out = run(ssArgs[0] ?? 'ss', [...ssArgs.slice(1), '-H', '-ltnp']).stdout;
+  const rows: Array<[string, number, string]> = [];
+  for (const line of out.split('\n').filter(Boolean)) {
+    const local = line.split(/\s+/)[3] ?? '';
+    for (const m of line.matchAll(/\("([^"]+)",pid=(\d+)/g)) rows.push([local, Number(m[2]), m[1] ?? '']);
+  }
+  return rows;
+}
+
+describe('sandbox lifecycle', () => {
+  it('runs up a second time without changing anything and reports its duration', () => {
+    const started = Date.now();
+    const result = run(script('up'), [], { timeoutMs: 240_000 });
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`warm scripts/sandbox/up took ${seconds.toFixed(1)} s`);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/up in \d+\.\ds/);
+    expect(result.stderr).not.toMatch(/apt-get|debootstrap/);
+  });
+
+  it('status exits 0 and lists every component as up', () => {
+    const result = run(script('status'), []);
+    expect(result.status, result.stdout).toBe(0);
+    const expected = [
+      'engine',
+      'compose',
+      'buildx',
+      ...baseImages.map((i) => `image ${i}`),
+      'registry 127.0.0.1:5000',
+      'registry 10.200.0.1:5000',
+      'vps netns slipway-vps',
+      'vps dockerd',
+      'vps base images',
+      'vps sshd 10.200.0.2:22',
+    ];
+    for (const name of expected)
+      expect(result.stdout).toMatch(new RegExp(`^${name.replace(/\./g, '\\.')}\\s+up$`, 'm'));
+    const json = JSON.parse(run(script('status'), ['--json']).stdout) as {
+      up: boolean;
+      components: unknown[];
+    };
+    expect(json.up).toBe(true);
+    expect(json.components).toHaveLength(expected.length);
+  });
+
+  it('has the look-alike base images in the host engine and in the VPS engine', () => {
+    for (const engine of [[], ['-H', sandboxVar('SLIPWAY_VPS_DOCKER_HOST')]]) {
+      for (const image of baseImages) {
+        const inspect = run('docker', [...engine, 'image', 'inspect', '--format', '{{.Os}}', image]);
+        expect(inspect.status, `${image} missing in ${engine.join(' ') || 'host engine'}`).toBe(0);
+      }
+    }
+    const node = run('docker', [
+      'run',
+      '--rm',
+      'node:24-bookworm-slim',
+      'sh',
+      '-c',
+      'node --version && npm --version',
+    ]);
+    expect(node.stdout).toMatch(/^v24\.\d+\.\d+\n\d+\.\d+\.\d+\n$/);
+  });
+
+  it('listens only on loopback and the namespace addresses', () => {
+    const pids = sandboxPids();
+    const netns = sandboxVar('SLIPWAY_NETNS');
+    const sockets = [...listeners(['ss']), ...listeners(['nsenter', `--net=/run/netns/${netns}`, 'ss'])];
+    const ours = sockets.filter(([, pid, name]) => pids.has(pid) && name !== 'docker-proxy');
+    expect(ours.map(([, , name]) => name)).toEqual(expect.arrayContaining(['docker-registry', 'sshd']));
+    for (const [local, , name] of ours) {
+      expect(local, `${name} listens on ${local}`).toMatch(
+        /^(127\.\d+\.\d+\.\d+|10\.200\.0\.[12]|\[::1\]):\d+$/,
+      );
+    }
+  });
+});

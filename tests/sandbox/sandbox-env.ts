@@ -1,0 +1,53 @@
+// Shared by the integration globalSetup and the sandbox tests: where the sandbox keeps its state,
+// how to read the env file `scripts/sandbox/up` writes, and a small synchronous command runner.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function sandboxStateDir(): string {
+  return process.env.SLIPWAY_SANDBOX_STATE ?? path.join(repoRoot, '.sandbox');
+}
+
+/** Parses the `export NAME='value'` lines of <state>/env. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^export ([A-Z0-9_]+)='([^']*)'$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) vars[match[1]] = match[2];
+  }
+  return vars;
+}
+
+export function readSandboxEnv(): Record<string, string> {
+  return parseEnvFile(readFileSync(path.join(sandboxStateDir(), 'env'), 'utf8'));
+}
+
+/** A SLIPWAY_* variable from process.env (set by the globalSetup) or, failing that, the env file. */
+export function sandboxVar(name: string): string {
+  const value = process.env[name] ?? readSandboxEnv()[name];
+  if (value === undefined) throw new Error(`${name} is not set: run scripts/sandbox/up first.`);
+  return value;
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(
+  cmd: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): RunResult {
+  const result = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    input: options.input,
+    env: options.env ?? process.env,
+    timeout: options.timeoutMs ?? 120_000,
+  });
+  return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
