@@ -40,18 +40,20 @@ ensure_dirs() {
   chmod 0700 "${STATE}"
 }
 
-# True when the pidfile names a live process.
+# True when the pidfile names a live process; with a second argument, only if that process runs
+# that program (a pidfile left over from before a reboot may name an unrelated process).
 pid_alive() {
-  local pidfile="$1" pid
+  local pidfile="$1" program="${2:-}" pid
   [[ -s "${pidfile}" ]] || return 1
   pid="$(cat "${pidfile}")"
-  [[ "${pid}" =~ ^[0-9]+$ ]] && kill -0 "${pid}" 2>/dev/null
+  [[ "${pid}" =~ ^[0-9]+$ ]] && kill -0 "${pid}" 2>/dev/null || return 1
+  [[ -z "${program}" || "$(basename "$(readlink "/proc/${pid}/exe" 2>/dev/null)")" == "${program}" ]]
 }
 
-# Sends SIGTERM to the pid in the pidfile, waits up to $2 seconds, then SIGKILL.
+# Sends SIGTERM to the program named by the pidfile, waits up to $3 seconds, then SIGKILL.
 stop_pidfile() {
-  local pidfile="$1" wait_s="${2:-20}" pid i
-  if pid_alive "${pidfile}"; then
+  local pidfile="$1" program="$2" wait_s="${3:-20}" pid i
+  if pid_alive "${pidfile}" "${program}"; then
     pid="$(cat "${pidfile}")"
     kill -TERM "${pid}" 2>/dev/null || true
     for ((i = 0; i < wait_s * 10; i++)); do
@@ -59,7 +61,7 @@ stop_pidfile() {
       sleep 0.1
     done
     if kill -0 "${pid}" 2>/dev/null; then
-      log "pid ${pid} ($(basename "${pidfile}")) ignored SIGTERM; killing it"
+      log "${program} (pid ${pid}) ignored SIGTERM for ${wait_s}s; killing it"
       kill -KILL "${pid}" 2>/dev/null || true
     fi
   fi

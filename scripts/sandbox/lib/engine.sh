@@ -13,7 +13,7 @@ engine_up() {
     return 0
   fi
   command -v dockerd >/dev/null 2>&1 || apt_install docker.io
-  if ! pid_alive "${pidfile}"; then
+  if ! pid_alive "${pidfile}" dockerd; then
     rm -f "${pidfile}"
     nohup setsid dockerd --iptables=false --ip-masq=false --ip 127.0.0.1 \
       --host "unix://${HOST_DOCKER_SOCK}" --pidfile "${pidfile}" \
@@ -24,7 +24,7 @@ engine_up() {
 
 engine_down() {
   if [[ -e "${RUN_DIR}/dockerd.pid" ]]; then
-    stop_pidfile "${RUN_DIR}/dockerd.pid" 60
+    stop_pidfile "${RUN_DIR}/dockerd.pid" dockerd 60
   fi
 }
 

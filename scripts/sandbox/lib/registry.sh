@@ -90,8 +90,8 @@ registry_up() {
   for addr in "${REGISTRY_ADDRS[@]}"; do
     pidfile="${RUN_DIR}/registry-${addr}.pid"
     config="${REGISTRY_STATE}/config-${addr}.yml"
-    pid_alive "${pidfile}" && registry_answers "${addr}" && continue
-    stop_pidfile "${pidfile}" 5
+    pid_alive "${pidfile}" docker-registry && registry_answers "${addr}" && continue
+    stop_pidfile "${pidfile}" docker-registry 5
     (umask 077 && registry_config "${addr}" >"${config}")
     nohup setsid docker-registry serve "${config}" </dev/null >>"${LOG_DIR}/registry-${addr}.log" 2>&1 &
     echo "$!" >"${pidfile}"
@@ -102,6 +102,6 @@ registry_up() {
 registry_down() {
   local addr
   for addr in "${REGISTRY_ADDRS[@]}"; do
-    stop_pidfile "${RUN_DIR}/registry-${addr}.pid" 10
+    stop_pidfile "${RUN_DIR}/registry-${addr}.pid" docker-registry 10
   done
 }

@@ -45,7 +45,7 @@ vps_dockerd_up() {
   mkdir -p "$(dirname "${VPS_DOCKER_SOCK}")" "${DATA_DIR}/vps-docker" "${VPS_STATE}"
   [[ -s "${VPS_STATE}/daemon.json" ]] || echo '{}' >"${VPS_STATE}/daemon.json"
   vps_engine_answers && return 0
-  if ! pid_alive "${pidfile}"; then
+  if ! pid_alive "${pidfile}" dockerd; then
     rm -f "${pidfile}"
     nohup setsid nsenter --net="/run/netns/${NETNS}" dockerd --iptables=false --ip-masq=false \
       --data-root "${DATA_DIR}/vps-docker" --exec-root /run/slipway-vps-docker \
@@ -103,14 +103,14 @@ vps_sshd_up() {
   vps_user
   vps_sshd_config >"${config}"
   install -d -m 0755 /run/sshd
-  pid_alive "${RUN_DIR}/vps-sshd.pid" && vps_sshd_answers && return 0
-  stop_pidfile "${RUN_DIR}/vps-sshd.pid" 5
+  pid_alive "${RUN_DIR}/vps-sshd.pid" sshd && vps_sshd_answers && return 0
+  stop_pidfile "${RUN_DIR}/vps-sshd.pid" sshd 5
   /usr/sbin/sshd -t -f "${config}" || die "sshd rejects ${config}."
   in_netns /usr/sbin/sshd -f "${config}" -E "${LOG_DIR}/vps-sshd.log"
   wait_for "VPS sshd on ${VPS_IP}:22" 10 vps_sshd_answers
 }
 
 vps_down() {
-  stop_pidfile "${RUN_DIR}/vps-sshd.pid" 5
-  stop_pidfile "${RUN_DIR}/vps-dockerd.pid" 60
+  stop_pidfile "${RUN_DIR}/vps-sshd.pid" sshd 5
+  stop_pidfile "${RUN_DIR}/vps-dockerd.pid" dockerd 60
 }
