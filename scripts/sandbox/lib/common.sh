@@ -35,6 +35,18 @@ step() {
   printf 'sandbox: %-30s %4d.%01ds\n' "${name}" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) >&2
 }
 
+# up and down run from several places at once (test runs, the rehearsal, a developer); the engine,
+# caches and namespace are machine-wide, so one machine-wide lock serialises them.
+take_lock() {
+  local lock="/run/lock/slipway-sandbox.lock"
+  mkdir -p "$(dirname "${lock}")"
+  exec 9>"${lock}"
+  if ! flock -n 9; then
+    log "another sandbox up/down is running; waiting for it"
+    flock -w 600 9 || die "the sandbox lock ${lock} is still held after 600s. Check for a hung scripts/sandbox/up."
+  fi
+}
+
 ensure_dirs() {
   mkdir -p "${RUN_DIR}" "${LOG_DIR}" "${CACHE_DIR}" "${DATA_DIR}"
   chmod 0700 "${STATE}"

@@ -28,12 +28,16 @@ SOURCES
 }
 
 build_debian_rootfs() {
-  local tar="$1" root="${CACHE_DIR}/build/debian-root"
+  local tar="$1" root="${CACHE_DIR}/build/debian-root" attempt
   need_commands debootstrap debootstrap
-  rm -rf "${root}"
-  mkdir -p "${root}"
-  debootstrap --variant=minbase bookworm "${root}" "${DEBIAN_MIRROR}" >>"${LOG_DIR}/debootstrap.log" 2>&1 ||
-    die "debootstrap failed. See ${LOG_DIR}/debootstrap.log."
+  # The archive occasionally drops a download mid-run; a second attempt starts from a clean root.
+  for attempt in 1 2 3; do
+    rm -rf "${root}"
+    mkdir -p "${root}"
+    debootstrap --variant=minbase bookworm "${root}" "${DEBIAN_MIRROR}" >>"${LOG_DIR}/debootstrap.log" 2>&1 && break
+    ((attempt < 3)) || die "debootstrap failed 3 times: $(tail -n 1 "${LOG_DIR}/debootstrap.log"). See ${LOG_DIR}/debootstrap.log."
+    log "debootstrap attempt ${attempt} failed; retrying"
+  done
   trim_rootfs "${root}"
   tar -C "${root}" --numeric-owner -cf "${tar}.tmp" .
   mv "${tar}.tmp" "${tar}"
