@@ -1,0 +1,44 @@
+import { type Command, type Runner, check, command } from '../../toolkit/src/index.js';
+import { type Finding, interpretRun } from './findings.js';
+
+/**
+ * One hadolint run over one Dockerfile. Per file, so a file that does not parse is attributed to itself;
+ * `--no-fail` because the gate is the action's, and the config always comes from the action (see config.ts).
+ */
+export function lintCommand(hadolint: string, file: string, configPath: string, workspace: string): Command {
+  return command([hadolint, '--no-fail', '--no-color', '--format', 'json', '--config', configPath, file], {
+    cwd: workspace,
+    timeoutMs: 120_000,
+  });
+}
+
+export function versionCommand(hadolint: string): Command {
+  return command([hadolint, '--version'], { timeoutMs: 30_000 });
+}
+
+/** "Haskell Dockerfile Linter 2.14.0" -> "2.14.0". Pure. */
+export function parseVersion(output: string): string | undefined {
+  return /(\d+\.\d+\.\d+(?:[-+][\w.-]+)?)/.exec(output)?.[1];
+}
+
+export async function hadolintVersion(runner: Runner, hadolint: string, fallback: string): Promise<string> {
+  const res = await check(runner, versionCommand(hadolint));
+  return parseVersion(res.stdout) ?? fallback.replace(/^v/, '');
+}
+
+/** Lints `files` (workspace-relative) one by one and returns every finding, in file order. */
+export async function lintFiles(
+  runner: Runner,
+  hadolint: string,
+  files: readonly string[],
+  configPath: string,
+  workspace: string,
+  shownConfig = '',
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const file of files) {
+    const result = await runner.exec(lintCommand(hadolint, file, configPath, workspace));
+    findings.push(...interpretRun(result, file, shownConfig));
+  }
+  return findings;
+}
