@@ -45,3 +45,23 @@ sandbox-status: ## Show what the sandbox runs
 
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
 	rm -rf coverage .cache rehearsal-report.json
+
+.PHONY: dev dev-down logs migrate eval load-test
+
+dev: ## Dev stack with hot reload (loopback ports, debugger on 9229), then migrate + scrape + embed once
+	@scripts/dev/stack.sh up
+
+dev-down: ## Stop the dev stack (keeps its volumes)
+	@scripts/dev/stack.sh down
+
+logs: ## Follow the dev stack's logs
+	@scripts/dev/stack.sh logs
+
+migrate: ## Apply pending database migrations in the dev stack
+	@scripts/dev/stack.sh migrate
+
+eval: ## Score search on the labelled queries against the dev stack (metrics JSON on stdout)
+	@scripts/dev/stack.sh eval
+
+load-test: ## Bounded wrk load test of /health and /search on loopback (LOAD_URL, LOAD_DURATION, LOAD_CONNECTIONS)
+	@scripts/dev/load-test.sh
