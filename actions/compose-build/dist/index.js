@@ -29520,7 +29520,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -32284,10 +32284,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -32331,7 +32331,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -32339,22 +32339,22 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
  * @param message notice issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
  * Begin an output group.
@@ -32609,8 +32609,6 @@ function recordingSource(source) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/command.ts
 function command(argv, opts = {}) {
     if (argv.length === 0 || argv[0] === '')
@@ -32644,7 +32642,7 @@ function toShellLine(cmd) {
     return parts.join(' ');
 }
 /** Replaces every occurrence of each secret with `***`. Empty and one-character secrets are ignored. */
-function command_redact(text, secrets = []) {
+function redact(text, secrets = []) {
     let out = text;
     const sorted = [...secrets].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
     for (const secret of sorted)
@@ -32652,10 +32650,12 @@ function command_redact(text, secrets = []) {
     return out;
 }
 /** How a command is shown in logs: argv only (env values are never shown), secrets redacted. */
-function command_describe(cmd) {
-    return command_redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
+function describe(cmd) {
+    return redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/runner.ts
 
 
@@ -32666,7 +32666,7 @@ class CommandError extends errors_ActionError {
     cmd;
     result;
     constructor(cmd, result) {
-        super(`${command_describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
+        super(`${describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
         this.cmd = cmd;
         this.result = result;
         this.name = 'CommandError';
@@ -32683,8 +32683,8 @@ function lastLine(text) {
 async function check(runner, cmd) {
     const result = await runner.exec(cmd);
     if (result.exitCode !== 0) {
-        core.debug(`stdout of failed command:\n${result.stdout}`);
-        core.debug(`stderr of failed command:\n${result.stderr}`);
+        core_debug(`stdout of failed command:\n${result.stdout}`);
+        core_debug(`stderr of failed command:\n${result.stderr}`);
         throw new CommandError(cmd, result);
     }
     return result;
@@ -32696,10 +32696,10 @@ class LocalRunner {
         this.baseEnv = baseEnv;
     }
     exec(cmd) {
-        core.debug(`run: ${describe(cmd)}`);
+        core_debug(`run: ${describe(cmd)}`);
         return new Promise((resolve, reject) => {
             const [file, ...args] = cmd.argv;
-            const child = spawn(file, args, {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
                 cwd: cmd.cwd,
                 env: { ...this.baseEnv, ...cmd.env },
                 stdio: ['pipe', 'pipe', 'pipe'],
@@ -32714,7 +32714,7 @@ class LocalRunner {
                 const why = e.code === 'ENOENT'
                     ? `'${file}' was not found on PATH. Install it or check the tool's input.`
                     : e.message;
-                reject(new ActionError(`${describe(cmd)} could not start: ${why}`));
+                reject(new errors_ActionError(`${describe(cmd)} could not start: ${why}`));
             });
             child.on('close', (code, signal) => {
                 const clean = (b) => redact(Buffer.concat(b).toString('utf8'), cmd.secrets);
@@ -32759,12 +32759,12 @@ function writeSummary(markdown, env = process.env) {
     const file = env.GITHUB_STEP_SUMMARY;
     try {
         if (file)
-            fs.appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+            external_node_fs_default().appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
         else
-            core.info(markdown);
+            info(markdown);
     }
     catch (err) {
-        core.warning(`Could not write the job summary: ${err.message}`);
+        warning(`Could not write the job summary: ${err.message}`);
     }
 }
 
@@ -37869,6 +37869,73 @@ function readConnection(i) {
 
 
 
+;// CONCATENATED MODULE: ./actions/toolkit/src/streaming-runner.ts
+
+
+
+
+/**
+ * Like LocalRunner, but also shows the output live, line by line and redacted, for long commands (image
+ * builds, pushes) whose progress a person wants to watch. Output is still captured and returned.
+ */
+class StreamingLocalRunner {
+    write;
+    baseEnv;
+    constructor(write = (line) => process.stdout.write(`${line}\n`), baseEnv = process.env) {
+        this.write = write;
+        this.baseEnv = baseEnv;
+    }
+    exec(cmd) {
+        info(`$ ${describe(cmd)}`);
+        return new Promise((resolve, reject) => {
+            const [file, ...args] = cmd.argv;
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                cwd: cmd.cwd,
+                env: { ...this.baseEnv, ...cmd.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                timeout: cmd.timeoutMs,
+                killSignal: 'SIGTERM',
+            });
+            const captured = { stdout: [], stderr: [] };
+            // Lines are redacted whole, so a secret split across two chunks is still caught.
+            const pump = (name) => {
+                let partial = '';
+                child[name].setEncoding('utf8');
+                child[name].on('data', (chunk) => {
+                    const lines = (partial + chunk).split('\n');
+                    partial = lines.pop() ?? '';
+                    for (const l of lines)
+                        this.emit(name, redact(l, cmd.secrets), captured);
+                });
+                child[name].on('end', () => {
+                    if (partial)
+                        this.emit(name, redact(partial, cmd.secrets), captured);
+                    partial = '';
+                });
+            };
+            pump('stdout');
+            pump('stderr');
+            child.on('error', (e) => {
+                const why = e.code === 'ENOENT'
+                    ? `'${file}' was not found on PATH. Install it or check the tool's input.`
+                    : e.message;
+                reject(new errors_ActionError(`${describe(cmd)} could not start: ${why}`));
+            });
+            child.on('close', (code, signal) => {
+                const stderr = captured.stderr.join('\n') +
+                    (signal ? `\nkilled by ${signal}${cmd.timeoutMs ? ` (timeout ${cmd.timeoutMs} ms)` : ''}` : '');
+                resolve({ exitCode: code ?? 128, stdout: captured.stdout.join('\n'), stderr });
+            });
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(cmd.stdin ?? '');
+        });
+    }
+    emit(name, line, captured) {
+        captured[name].push(line);
+        this.write(line);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/compose-build/src/inputs.ts
 
 /** Input names exactly as action.yml spells them. */
@@ -37883,13 +37950,40 @@ const INPUT = {
     buildArgs: 'build-args',
     noCache: 'no-cache',
 };
+const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Parses `NAME=value` lines. Only newlines separate entries, so values may hold commas, spaces and `=`.
+ * Blank lines and `#` comments are skipped.
+ */
+function parseBuildArgs(text) {
+    const out = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = line.indexOf('=');
+        const name = eq === -1 ? line : line.slice(0, eq).trim();
+        if (eq === -1 || !ARG_NAME.test(name)) {
+            throw new errors_InputError(INPUT.buildArgs, `expected NAME=value lines with NAME of letters, digits and _ (not starting with a digit), got '${line}'.`);
+        }
+        out.push([name, line.slice(eq + 1)]);
+    }
+    return out;
+}
 function getInputs(source = actionsInputSource) {
     const i = new Inputs(source);
+    const composeFiles = i.list(INPUT.composeFile, { default: ['docker/compose.yaml'] });
+    const services = i.list(INPUT.services);
+    for (const s of services) {
+        if (!SERVICE.test(s))
+            throw new errors_InputError(INPUT.services, `expected compose service names (letters, digits, _ . -), got '${s}'.`);
+    }
     return {
-        composeFiles: i.list(INPUT.composeFile, { default: ['docker/compose.yaml'] }),
-        services: i.list(INPUT.services),
+        composeFiles,
+        services,
         imagePrefix: i.string(INPUT.imagePrefix, {
-            pattern: /^[a-z0-9][a-z0-9._:/-]*$/,
+            pattern: /^[a-z0-9][a-z0-9._:/-]*[a-z0-9]$/,
             hint: 'a lower-case image name prefix like ghcr.io/acme/shop',
         }),
         tag: i.string(INPUT.tag, {
@@ -37900,17 +37994,442 @@ function getInputs(source = actionsInputSource) {
         push: i.boolean(INPUT.push, { default: false }),
         cache: i.enum(INPUT.cache, ['gha', 'local', 'none'], { default: 'local' }),
         cacheDir: i.path(INPUT.cacheDir, { default: '.cache/buildx' }),
-        buildArgs: i.list(INPUT.buildArgs),
+        buildArgs: parseBuildArgs(i.string(INPUT.buildArgs)),
         noCache: i.boolean(INPUT.noCache, { default: false }),
     };
+}
+
+;// CONCATENATED MODULE: ./actions/compose-build/src/plan.ts
+
+
+
+/** The services to build: those asked for, else every service with a build section, in compose order. */
+function selectServices(wanted, compose) {
+    const buildable = Object.keys(compose.services).filter((s) => compose.services[s]?.context !== undefined);
+    if (wanted.length === 0) {
+        if (buildable.length === 0) {
+            throw new errors_ActionError(`compose-build: no service in the compose file has a build section (services: ${Object.keys(compose.services).join(', ') || 'none'}). Add a \`build:\` section or list services in \`${INPUT.services}\`.`);
+        }
+        return buildable;
+    }
+    for (const s of wanted) {
+        const svc = compose.services[s];
+        if (!svc) {
+            throw new errors_InputError(INPUT.services, `service '${s}' is not in the compose file. Services with a build section: ${buildable.join(', ') || 'none'}.`);
+        }
+        if (svc.context === undefined) {
+            throw new errors_InputError(INPUT.services, `service '${s}' has no build section${svc.image ? ` (it runs the image '${svc.image}')` : ''}. Services with a build section: ${buildable.join(', ') || 'none'}.`);
+        }
+    }
+    return [...new Set(wanted)];
+}
+/**
+ * The reference a service's image gets: `<image-prefix>/<service>:<tag>`; without a prefix the compose file's
+ * `image:`, else compose's own default name `<project>-<service>` (what `docker compose build` would tag).
+ */
+function imageRef(settings, compose, service) {
+    if (settings.imagePrefix)
+        return `${settings.imagePrefix}/${service.toLowerCase()}:${settings.tag}`;
+    const image = compose.services[service]?.image;
+    if (image)
+        return image;
+    if (settings.push) {
+        throw new errors_InputError(INPUT.imagePrefix, `required to push service '${service}', which has no \`image:\` in the compose file. Set it, e.g. ghcr.io/OWNER/REPO.`);
+    }
+    return `${compose.project}-${service}`.toLowerCase();
+}
+/** `registry/name:tag` or `name@sha256:...` -> `registry/name` (a registry port is not a tag). */
+function repositoryOf(ref) {
+    const at = ref.indexOf('@');
+    if (at !== -1)
+        return ref.slice(0, at);
+    const slash = ref.lastIndexOf('/');
+    const colon = ref.lastIndexOf(':');
+    return colon > slash ? ref.slice(0, colon) : ref;
+}
+function cacheMode(settings, facts) {
+    const dockerDriver = facts.builder.driver === 'docker';
+    if (settings.cache === 'none')
+        return { mode: 'none', notices: [] };
+    if (settings.cache === 'gha') {
+        if (dockerDriver) {
+            throw new errors_InputError(INPUT.cache, `'gha' needs a builder that can export cache, but builder '${facts.builder.name}' uses the docker driver, which cannot. Add a docker/setup-buildx-action step before this one (it creates a docker-container builder), or set cache: local.`);
+        }
+        if (!facts.ghaCache) {
+            throw new errors_InputError(INPUT.cache, `'gha' needs the GitHub Actions cache service, but ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL/ACTIONS_RESULTS_URL are not set. Run on GitHub Actions, or set cache: local.`);
+        }
+        return { mode: 'gha', notices: [] };
+    }
+    if (dockerDriver) {
+        return {
+            mode: 'engine',
+            notices: [
+                `cache: local: builder '${facts.builder.name}' uses the docker driver, which cannot export cache, so nothing is written to ${INPUT.cacheDir}; the engine's own build cache on this machine is used instead. Add docker/setup-buildx-action (docker-container driver) for a cache that survives the machine.`,
+            ],
+        };
+    }
+    return { mode: 'local', notices: [] };
+}
+function cacheFlags(mode, settings, facts, service) {
+    const read = !settings.noCache;
+    if (mode === 'gha') {
+        return {
+            from: read ? [`type=gha,scope=${service}`] : [],
+            to: [`type=gha,scope=${service},mode=max`],
+        };
+    }
+    if (mode === 'local') {
+        const current = external_node_path_default().join(settings.cacheDir, service);
+        const fresh = `${current}-new`;
+        return {
+            from: read && facts.localCaches.includes(service) ? [`type=local,src=${current}`] : [],
+            to: [`type=local,dest=${fresh},mode=max`],
+            swap: { fresh, current },
+        };
+    }
+    return { from: [], to: [] };
+}
+/**
+ * Pure: settings and facts -> the bake command and everything needed to report on it.
+ *
+ * Context and Dockerfile are passed from `docker compose config` because bake (buildx 0.13) resolves a compose
+ * file's relative `context:` against the working directory instead of the compose file's directory; compose's
+ * own resolution is the one `docker compose build` and `up` use.
+ */
+function planBuild(settings, facts) {
+    const names = selectServices(settings.services, facts.compose);
+    const { mode, notices } = cacheMode(settings, facts);
+    const argv = ['docker', 'buildx', 'bake'];
+    for (const f of settings.composeFiles)
+        argv.push('-f', f);
+    argv.push('--progress=plain', '--metadata-file', facts.metadataFile);
+    if (settings.noCache)
+        argv.push('--no-cache');
+    const services = [];
+    const swaps = [];
+    for (const service of names) {
+        const facts_ = facts.compose.services[service];
+        const image = imageRef(settings, facts.compose, service);
+        const cache = cacheFlags(mode, settings, facts, service);
+        const set = (key, value) => argv.push('--set', `${service}.${key}=${value}`);
+        set('context', facts_.context);
+        if (facts_.dockerfile)
+            set('dockerfile', facts_.dockerfile);
+        set('tags', image);
+        set('output', settings.push ? 'type=registry' : 'type=docker');
+        for (const [name, value] of settings.buildArgs)
+            set(`args.${name}`, value);
+        for (const c of cache.from)
+            set('cache-from', c);
+        for (const c of cache.to)
+            set('cache-to', c);
+        if (cache.swap)
+            swaps.push(cache.swap);
+        services.push({ service, image, cacheFrom: cache.from, cacheTo: cache.to });
+    }
+    argv.push(...names);
+    return {
+        services,
+        cacheMode: mode,
+        builder: facts.builder,
+        push: settings.push,
+        bake: command(argv),
+        swaps,
+        metadataFile: facts.metadataFile,
+        notices,
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/compose-build/src/progress.ts
+const HEADER = /^#(\d+) \[([^\]]+)\] (\S+)/;
+const STATUS = /^#(\d+) (CACHED|DONE (\d+(?:\.\d+)?)s)\s*$/;
+/**
+ * Pure: parses BuildKit's `--progress=plain` output into step counts per service.
+ *
+ * A step is a Dockerfile instruction after FROM, shown as `#N [<target> <stage>? i/n] INSTRUCTION ...`. Bake
+ * names the target only when it builds more than one; then a step shared by several targets is one vertex
+ * announced once per target, and counts for each of them. FROM is not counted: BuildKit resolves the base image
+ * rather than building it, and never reports it CACHED.
+ */
+function parseProgress(output, services) {
+    const vertices = new Map();
+    for (const raw of output.split('\n')) {
+        const line = raw.trimEnd();
+        const header = HEADER.exec(line);
+        if (header) {
+            const [, id, inside, instruction] = header;
+            const words = inside.split(' ');
+            if (!/^\d+\/\d+$/.test(words[words.length - 1] ?? '') || instruction.toUpperCase() === 'FROM')
+                continue;
+            const service = services.includes(words[0]) ? words[0] : services.length === 1 ? services[0] : '';
+            if (!service)
+                continue;
+            const vertex = vertices.get(id) ?? { services: new Set(), cached: false, seconds: 0 };
+            vertex.services.add(service);
+            vertices.set(id, vertex);
+            continue;
+        }
+        const status = STATUS.exec(line);
+        const vertex = status && vertices.get(status[1]);
+        if (!status || !vertex)
+            continue;
+        if (status[2] === 'CACHED')
+            vertex.cached = true;
+        else
+            vertex.seconds = Number(status[3]);
+    }
+    const stats = {};
+    for (const s of services)
+        stats[s] = { cached: 0, total: 0, seconds: 0 };
+    for (const v of vertices.values()) {
+        for (const s of v.services) {
+            const st = stats[s];
+            st.total += 1;
+            if (v.cached)
+                st.cached += 1;
+            else
+                st.seconds += v.seconds;
+        }
+    }
+    for (const s of services)
+        stats[s].seconds = Math.round(stats[s].seconds * 10) / 10;
+    return stats;
+}
+
+;// CONCATENATED MODULE: ./actions/compose-build/src/execute.ts
+
+
+
+
+
+function imageSizeCommand(image) {
+    return command(['docker', 'image', 'inspect', '--format', '{{.Size}}', image]);
+}
+/** Pure: `repo@sha256:...` per service from bake's metadata file (`containerimage.digest` of each target). */
+function pinnedReferences(plan, metadata) {
+    let meta;
+    try {
+        meta = JSON.parse(metadata);
+    }
+    catch (err) {
+        throw new errors_ActionError(`compose-build: bake's metadata file is not JSON (${err.message}).`);
+    }
+    const out = {};
+    for (const s of plan.services) {
+        const digest = meta[s.service]?.['containerimage.digest'];
+        if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+            throw new errors_ActionError(`compose-build: pushed ${s.image} but bake's metadata has no image digest for target '${s.service}'. Check that the builder supports pushing (docker/setup-buildx-action).`);
+        }
+        out[s.service] = `${repositoryOf(s.image)}@${digest}`;
+    }
+    return out;
+}
+/**
+ * Runs the plan: the bake build (on `live`, which shows its output as it comes), the local cache swap, then
+ * reads digests and image sizes (on `runner`, captured).
+ */
+async function execute(runner, plan, live = runner) {
+    for (const swap of plan.swaps)
+        external_node_fs_default().mkdirSync(swap.current, { recursive: true });
+    const started = performance.now();
+    const res = await live.exec(plan.bake);
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
+    const names = plan.services.map((s) => s.service);
+    if (res.exitCode !== 0)
+        throw new CommandError(plan.bake, res);
+    const steps = parseProgress(`${res.stderr}\n${res.stdout}`, names);
+    for (const { fresh, current } of plan.swaps) {
+        if (!external_node_fs_default().existsSync(fresh))
+            continue;
+        external_node_fs_default().rmSync(current, { recursive: true, force: true });
+        external_node_fs_default().renameSync(fresh, current);
+    }
+    const images = plan.push
+        ? pinnedReferences(plan, external_node_fs_default().readFileSync(plan.metadataFile, 'utf8'))
+        : Object.fromEntries(plan.services.map((s) => [s.service, s.image]));
+    const services = [];
+    for (const s of plan.services) {
+        const inspect = await runner.exec(imageSizeCommand(s.image));
+        const size = inspect.exitCode === 0 ? Number(inspect.stdout.trim()) : NaN;
+        if (Number.isNaN(size))
+            core_debug(`no local image ${s.image} to measure: ${inspect.stderr.trim()}`);
+        services.push({
+            service: s.service,
+            image: images[s.service],
+            ...(Number.isNaN(size) ? {} : { sizeBytes: size }),
+            steps: steps[s.service],
+        });
+    }
+    return { services, seconds };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./actions/compose-build/src/builder.ts
+
+function inspectCommand() {
+    return command(['docker', 'buildx', 'inspect']);
+}
+/** Pure: name and driver from `docker buildx inspect` (its first `Name:` and `Driver:` lines). */
+function parseInspect(text) {
+    const field = (key) => new RegExp(`^${key}:\\s*(\\S+)`, 'm').exec(text)?.[1] ?? '';
+    return { name: field('Name'), driver: field('Driver') };
+}
+async function inspectBuilder(runner) {
+    return parseInspect((await check(runner, inspectCommand())).stdout);
+}
+
+;// CONCATENATED MODULE: ./actions/compose-build/src/compose.ts
+
+const fileArgs = (files) => files.flatMap((f) => ['-f', f]);
+function validateCommand(files, cwd) {
+    return command(['docker', 'compose', ...fileArgs(files), 'config', '-q'], cwd ? { cwd } : {});
+}
+function configCommand(files, cwd) {
+    return command(['docker', 'compose', ...fileArgs(files), 'config', '--format', 'json'], cwd ? { cwd } : {});
+}
+/** The last line of compose's stderr that says something (skips blank lines and warnings about `version`). */
+function meaningfulLine(stderr) {
+    const lines = stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !/the attribute `version` is obsolete/.test(l));
+    return lines[lines.length - 1] ?? '';
+}
+/** Pure: the facts from `docker compose config --format json`. */
+function parseComposeConfig(json) {
+    let doc;
+    try {
+        doc = JSON.parse(json);
+    }
+    catch (err) {
+        throw new errors_ActionError(`docker compose config: printed invalid JSON (${err.message}). Check the Docker Compose version (v2 is required).`);
+    }
+    const root = (doc ?? {});
+    const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const services = {};
+    for (const [name, svc] of Object.entries(root.services ?? {})) {
+        const build = (svc.build ?? undefined);
+        const facts = {};
+        const image = str(svc.image);
+        if (image)
+            facts.image = image;
+        if (build) {
+            facts.context = str(build.context) ?? '.';
+            const dockerfile = str(build.dockerfile);
+            if (dockerfile)
+                facts.dockerfile = dockerfile;
+        }
+        services[name] = facts;
+    }
+    return { project: typeof root.name === 'string' ? root.name : '', services };
+}
+/**
+ * Validates the compose files, then reads the merged configuration. A file that does not validate fails here,
+ * before anything is built, with compose's own message.
+ */
+async function readCompose(runner, files, cwd) {
+    const validation = await runner.exec(validateCommand(files, cwd));
+    if (validation.exitCode !== 0) {
+        const why = meaningfulLine(validation.stderr) || meaningfulLine(validation.stdout) || 'no output';
+        throw new errors_ActionError(`Compose file ${files.join(', ')} does not validate: ${why}. Fix the file (check it with \`docker compose -f FILE config\`); nothing was built.`);
+    }
+    const config = await check(runner, configCommand(files, cwd));
+    return parseComposeConfig(config.stdout);
+}
+
+;// CONCATENATED MODULE: ./actions/compose-build/src/facts.ts
+
+
+
+
+
+/** Gathers what planning needs: the validated compose config, the builder, the cache service and cache dirs. */
+async function gatherFacts(runner, settings, env = process.env) {
+    const compose = await readCompose(runner, settings.composeFiles);
+    const builder = await inspectBuilder(runner);
+    const localCaches = Object.keys(compose.services).filter((s) => external_node_fs_default().existsSync(external_node_path_default().join(settings.cacheDir, s, 'index.json')));
+    const tmp = external_node_fs_default().mkdtempSync(external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'compose-build-'));
+    return {
+        compose,
+        builder,
+        ghaCache: Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)),
+        localCaches,
+        metadataFile: external_node_path_default().join(tmp, 'bake-metadata.json'),
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/compose-build/src/report.ts
+
+/** Sizes as `docker images` shows them (decimal units). */
+function formatSize(bytes) {
+    if (bytes === undefined)
+        return 'n/a';
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit += 1;
+    }
+    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+function cacheSentence(mode, builder) {
+    switch (mode) {
+        case 'gha':
+            return 'GitHub Actions cache, one scope per service (`type=gha,scope=<service>`, mode=max).';
+        case 'local':
+            return 'local cache directory, one per service (`<cache-dir>/<service>`, replaced by the fresh export after each build).';
+        case 'engine':
+            return `the engine's own build cache only: builder \`${builder.name}\` uses the docker driver, which cannot export cache, so \`cache-dir\` was not written.`;
+        case 'none':
+            return 'none (cache: none).';
+    }
+}
+/** Pure: the job summary markdown. */
+function renderReport(plan, result) {
+    const rows = result.services.map((r) => [
+        r.service,
+        `\`${r.image}\``,
+        formatSize(r.sizeBytes),
+        r.steps.total === 0 ? 'no steps seen' : `${r.steps.cached}/${r.steps.total}`,
+        `${r.steps.seconds.toFixed(1)} s`,
+    ]);
+    const count = result.services.length;
+    return [
+        heading('Compose build'),
+        `Built ${count} service${count === 1 ? '' : 's'} in ${result.seconds.toFixed(1)} s on builder \`${plan.builder.name}\` (${plan.builder.driver} driver)${plan.push ? ', pushed; references are pinned by digest' : ''}.`,
+        '',
+        `Cache: ${cacheSentence(plan.cacheMode, plan.builder)}`,
+        '',
+        table(['Service', 'Image', 'Size', 'Cached steps', 'Step time'], rows).trimEnd(),
+        '',
+        'Cached steps counts the Dockerfile instructions after FROM that BuildKit served from cache. Step time is the sum of the durations of the steps that ran; services build in parallel, so it can add up to more than the total.',
+        '',
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./actions/compose-build/src/main.ts
 
 
-async function main() {
-    getInputs();
-    throw new errors_ActionError('compose-build: not implemented yet. Inputs are valid; the action itself lands with the PR-gate issue.');
+
+
+
+
+
+
+/** `runner` runs the quiet commands (compose config, inspect); `live` runs the build, showing its output. */
+async function main(runner = new LocalRunner(), live = new StreamingLocalRunner()) {
+    const settings = getInputs();
+    const facts = await gatherFacts(runner, settings);
+    const plan = planBuild(settings, facts);
+    for (const notice of plan.notices)
+        core_notice(notice);
+    const result = await execute(runner, plan, live);
+    setOutput('images', JSON.stringify(Object.fromEntries(result.services.map((s) => [s.service, s.image]))));
+    setOutput('build-seconds', String(result.seconds));
+    writeSummary(renderReport(plan, result));
 }
 
 ;// CONCATENATED MODULE: ./actions/compose-build/src/index.ts

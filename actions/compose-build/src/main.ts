@@ -1,9 +1,26 @@
-import { ActionError } from '../../toolkit/src/index.js';
+import * as core from '@actions/core';
+import { LocalRunner, type Runner, writeSummary } from '../../toolkit/src/index.js';
+import { StreamingLocalRunner } from '../../toolkit/src/streaming-runner.js';
+import { execute } from './execute.js';
+import { gatherFacts } from './facts.js';
 import { getInputs } from './inputs.js';
+import { planBuild } from './plan.js';
+import { renderReport } from './report.js';
 
-export async function main(): Promise<void> {
-  getInputs();
-  throw new ActionError(
-    'compose-build: not implemented yet. Inputs are valid; the action itself lands with the PR-gate issue.',
+/** `runner` runs the quiet commands (compose config, inspect); `live` runs the build, showing its output. */
+export async function main(
+  runner: Runner = new LocalRunner(),
+  live: Runner = new StreamingLocalRunner(),
+): Promise<void> {
+  const settings = getInputs();
+  const facts = await gatherFacts(runner, settings);
+  const plan = planBuild(settings, facts);
+  for (const notice of plan.notices) core.notice(notice);
+  const result = await execute(runner, plan, live);
+  core.setOutput(
+    'images',
+    JSON.stringify(Object.fromEntries(result.services.map((s) => [s.service, s.image]))),
   );
+  core.setOutput('build-seconds', String(result.seconds));
+  writeSummary(renderReport(plan, result));
 }

@@ -1,0 +1,252 @@
+/**
+ * compose-build for real: the committed bundle builds a two-service fixture on the sandbox's Docker engine,
+ * rebuilds it from cache, refuses an invalid compose file before building, and pushes to the sandbox registry
+ * with digest-pinned references. With a cache-exporting builder (SLIPWAY_BUILDX_BUILDER, a buildx builder
+ * whose driver is not `docker`) it also round-trips the local cache directory; without one that part is skipped.
+ */
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, run } from '../../../tests/sandbox/sandbox-env.js';
+
+const bundle = path.join(repoRoot, 'actions', 'compose-build', 'dist', 'index.js');
+const fixture = 'actions/compose-build/tests/fixtures/two-services/compose.yaml';
+const invalid = 'actions/compose-build/tests/fixtures/invalid/compose.yaml';
+const nonce = randomBytes(4).toString('hex');
+const prefix = `slipway-test/compose-build-${nonce}`;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-build-int-'));
+const figures: string[] = [];
+
+interface ActionRun {
+  status: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Parses the GITHUB_OUTPUT file format (`name<<DELIM` / value / `DELIM`). */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+let runs = 0;
+function runAction(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): ActionRun {
+  runs += 1;
+  const outputFile = path.join(tmp, `output-${runs}`);
+  const summaryFile = path.join(tmp, `summary-${runs}`);
+  fs.writeFileSync(outputFile, '');
+  fs.writeFileSync(summaryFile, '');
+  const vars: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_WORKSPACE: repoRoot,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: tmp,
+    ...env,
+  };
+  for (const [k, v] of Object.entries(inputs)) vars[`INPUT_${k.toUpperCase()}`] = v;
+  const res = spawnSync(process.execPath, [bundle], {
+    cwd: repoRoot,
+    env: vars,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  return {
+    status: res.status,
+    stdout: res.stdout + res.stderr,
+    outputs: parseOutputs(fs.readFileSync(outputFile, 'utf8')),
+    summary: fs.readFileSync(summaryFile, 'utf8'),
+  };
+}
+
+/** `cached/total` per service from the summary table. */
+function cachedSteps(summary: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of summary.matchAll(/^\| ([\w.-]+) \| `[^`]+` \| [^|]+ \| (\d+\/\d+|no steps seen) \|/gm))
+    out[m[1]!] = m[2]!;
+  return out;
+}
+
+const allCached = (steps: Record<string, string>) =>
+  Object.values(steps).every((s) => /^(\d+)\/\1$/.test(s) && s !== '0/0');
+
+function expectOk(r: ActionRun): void {
+  expect(r.status, r.stdout.slice(-3000)).toBe(0);
+  expect(r.stdout).not.toContain('::error::');
+}
+
+const defaultBuilder = { BUILDX_BUILDER: 'default' };
+
+describe('compose-build on the engine (docker driver)', () => {
+  const inputs = {
+    'compose-file': fixture,
+    'image-prefix': prefix,
+    tag: 'engine',
+    cache: 'local',
+    'build-args': `NONCE=${nonce}\nGREETING=hi, there`,
+  };
+
+  it('builds both services, then rebuilds them entirely from the engine cache', () => {
+    const cold = runAction(inputs, defaultBuilder);
+    expectOk(cold);
+    expect(JSON.parse(cold.outputs.images!)).toEqual({
+      api: `${prefix}/api:engine`,
+      worker: `${prefix}/worker:engine`,
+    });
+    for (const image of [`${prefix}/api:engine`, `${prefix}/worker:engine`]) {
+      expect(run('docker', ['image', 'inspect', image]).status, image).toBe(0);
+    }
+    expect(run('docker', ['run', '--rm', `${prefix}/api:engine`]).stdout).toContain(
+      `${nonce} hi, there from api`,
+    );
+    expect(cold.stdout).toMatch(/::notice::cache: local: builder 'default' uses the docker driver/);
+    expect(cold.summary).toContain("the engine's own build cache only");
+    expect(allCached(cachedSteps(cold.summary))).toBe(false);
+
+    const warm = runAction(inputs, defaultBuilder);
+    expectOk(warm);
+    const steps = cachedSteps(warm.summary);
+    expect(steps).toEqual({ api: '3/3', worker: '2/2' });
+    figures.push(
+      `fixture, docker driver: cold ${cold.outputs['build-seconds']} s, warm ${warm.outputs['build-seconds']} s`,
+    );
+  });
+
+  it('fails cache: gha on the docker driver before building, naming docker/setup-buildx-action', () => {
+    const r = runAction({ ...inputs, cache: 'gha' }, defaultBuilder);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(
+      /::error::Input 'cache': 'gha' needs a builder that can export cache.*docker\/setup-buildx-action/,
+    );
+    expect(r.stdout).not.toContain('buildx bake');
+  });
+
+  it('fails an invalid compose file before building, with compose’s own message naming the file', () => {
+    const r = runAction({ ...inputs, 'compose-file': invalid }, defaultBuilder);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(
+      /::error::Compose file actions\/compose-build\/tests\/fixtures\/invalid\/compose\.yaml does not validate: validating \S*invalid\/compose\.yaml: services\.api Additional property bogus is not allowed/,
+    );
+    expect(r.stdout).not.toContain('buildx bake');
+    expect(r.outputs).toEqual({});
+  });
+});
+
+describe('compose-build pushing to the sandbox registry', () => {
+  const registry = () => process.env.SLIPWAY_REGISTRY ?? '127.0.0.1:5000';
+
+  beforeAll(() => {
+    const login = run(
+      'docker',
+      ['login', '--username', process.env.SLIPWAY_REGISTRY_USER ?? '', '--password-stdin', registry()],
+      { input: fs.readFileSync(process.env.SLIPWAY_REGISTRY_PASSWORD_FILE ?? '', 'utf8') },
+    );
+    expect(login.status, login.stderr).toBe(0);
+  });
+
+  it('pushes and returns references pinned by digest that pull by digest', () => {
+    const repo = `${registry()}/compose-build-test-${nonce}`;
+    const r = runAction(
+      {
+        'compose-file': fixture,
+        'image-prefix': repo,
+        tag: 'pushed',
+        push: 'true',
+        'build-args': `NONCE=${nonce}`,
+      },
+      defaultBuilder,
+    );
+    expectOk(r);
+    const images = JSON.parse(r.outputs.images!) as Record<string, string>;
+    expect(Object.keys(images).sort()).toEqual(['api', 'worker']);
+    for (const [service, ref] of Object.entries(images)) {
+      expect(ref).toMatch(new RegExp(`^${repo.replace(/\./g, '\\.')}/${service}@sha256:[0-9a-f]{64}$`));
+      const pull = run('docker', ['pull', ref]);
+      expect(pull.status, pull.stderr).toBe(0);
+    }
+    expect(r.summary).toContain('pushed; references are pinned by digest');
+  });
+});
+
+const exportingBuilder = process.env.SLIPWAY_BUILDX_BUILDER ?? '';
+
+describe.skipIf(!exportingBuilder)(
+  `compose-build with a cache-exporting builder (${exportingBuilder})`,
+  () => {
+    const cacheDir = `.cache/compose-build-test-${nonce}`;
+    afterAll(() => fs.rmSync(path.join(repoRoot, cacheDir), { recursive: true, force: true }));
+
+    it('exports one local cache per service and rebuilds from it after the builder forgets everything', () => {
+      const inputs = {
+        'compose-file': fixture,
+        'image-prefix': prefix,
+        tag: 'remote',
+        cache: 'local',
+        'cache-dir': cacheDir,
+        'build-args': `NONCE=${nonce}-remote`,
+      };
+      const env = { BUILDX_BUILDER: exportingBuilder };
+      const cold = runAction(inputs, env);
+      expectOk(cold);
+      expect(cold.stdout).not.toContain('::notice::');
+      for (const s of ['api', 'worker']) {
+        expect(fs.existsSync(path.join(repoRoot, cacheDir, s, 'index.json')), s).toBe(true);
+        expect(fs.existsSync(path.join(repoRoot, cacheDir, `${s}-new`)), `${s}-new swapped in`).toBe(false);
+      }
+      expect(
+        run('docker', ['buildx', 'prune', '--builder', exportingBuilder, '--all', '--force']).status,
+      ).toBe(0);
+      const warm = runAction(inputs, env);
+      expectOk(warm);
+      expect(cachedSteps(warm.summary)).toEqual({ api: '3/3', worker: '2/2' });
+      expect(run('docker', ['image', 'inspect', `${prefix}/api:remote`]).status).toBe(0);
+      figures.push(
+        `fixture, ${exportingBuilder} builder, local cache dir (builder pruned between runs): cold ${cold.outputs['build-seconds']} s, warm ${warm.outputs['build-seconds']} s`,
+      );
+    });
+  },
+);
+
+// The reference service's image runs `npm ci`, which needs the npm registry from inside the build; opt in
+// with SLIPWAY_TEST_REFERENCE_BUILD=1 where `docker compose -f docker/compose.yaml build` works.
+const referenceBuild =
+  process.env.SLIPWAY_TEST_REFERENCE_BUILD === '1' &&
+  fs.existsSync(path.join(repoRoot, 'docker', 'compose.yaml'));
+
+describe.skipIf(!referenceBuild)('compose-build on the reference service', () => {
+  it('builds docker/compose.yaml cold, then warm from cache', () => {
+    const inputs = {
+      'compose-file': 'docker/compose.yaml',
+      'image-prefix': `${prefix}/reference`,
+      tag: 'ci',
+      'build-args': `GIT_SHA=${nonce}`,
+    };
+    const cold = runAction(inputs, defaultBuilder);
+    expectOk(cold);
+    const images = JSON.parse(cold.outputs.images!) as Record<string, string>;
+    expect(images.api).toBe(`${prefix}/reference/api:ci`);
+    const warm = runAction(inputs, defaultBuilder);
+    expectOk(warm);
+    expect(allCached(cachedSteps(warm.summary)), warm.summary).toBe(true);
+    figures.push(
+      `reference service (docker/compose.yaml, docker driver): cold ${cold.outputs['build-seconds']} s, warm ${warm.outputs['build-seconds']} s`,
+    );
+  });
+});
+
+afterAll(() => {
+  // Build times are figures to read, not assertions: they depend on the machine.
+  for (const f of figures) console.log(`compose-build timing: ${f}`);
+  const images = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])
+    .stdout.split('\n')
+    .filter((i) => i.includes(`compose-build-${nonce}`) || i.includes(`compose-build-test-${nonce}`));
+  if (images.length > 0) run('docker', ['image', 'rm', '--force', ...images]);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
