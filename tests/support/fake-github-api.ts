@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local HTTP server speaking the slice of GitHub's REST shape Slipway uses (issue comments, deployments and
  * deployment statuses). Tests point GITHUB_API_URL at it so production client code runs unchanged.
+ *
+ * Under the `/read-only` prefix (GITHUB_API_URL = `${url}/read-only`) the same routes behave as they do for a
+ * fork PR's read-only token: reads work, every write answers 403 "Resource not accessible by integration".
  */
+export const READ_ONLY_PREFIX = '/read-only';
+
 export interface FakeComment {
   id: number;
   body: string;
@@ -51,8 +56,18 @@ export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise
         ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
         : {};
       const base = `http://${req.headers.host}`;
+      let pathname = url.pathname;
+      if (pathname.startsWith(`${READ_ONLY_PREFIX}/`)) {
+        if (req.method !== 'GET') {
+          return send(res, 403, {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest',
+          });
+        }
+        pathname = pathname.slice(READ_ONLY_PREFIX.length);
+      }
       let m: RegExpExecArray | null;
-      if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
+      if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(pathname))) {
         const issue = Number(m[3]);
         if (req.method === 'GET') {
           const all = state.comments.filter((c) => c.issue_number === issue);
@@ -79,7 +94,7 @@ export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise
         }
       }
       if (
-        (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)) &&
+        (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(pathname)) &&
         req.method === 'PATCH'
       ) {
         const comment = state.comments.find((c) => c.id === Number(m![3]));
@@ -87,7 +102,7 @@ export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise
         comment.body = String(body.body ?? '');
         return send(res, 200, comment);
       }
-      if ((m = /^\/repos\/([^/]+)\/([^/]+)\/deployments$/.exec(url.pathname))) {
+      if ((m = /^\/repos\/([^/]+)\/([^/]+)\/deployments$/.exec(pathname))) {
         if (req.method === 'POST') {
           const deployment = { id: nextId++, ...body };
           state.deployments.push(deployment);
@@ -96,7 +111,7 @@ export async function startFakeGitHub(opts: { pageSize?: number } = {}): Promise
         return send(res, 200, state.deployments);
       }
       if (
-        (m = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/.exec(url.pathname)) &&
+        (m = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/.exec(pathname)) &&
         req.method === 'POST'
       ) {
         const status = { id: nextId++, deployment_id: Number(m[3]), ...body };
