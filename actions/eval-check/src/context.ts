@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as core from '@actions/core';
+import type { RepoRef } from '../../toolkit/src/index.js';
+
+/** Facts about the run, gathered once from the runner's environment and the event payload. */
+export interface RunContext {
+  eventName: string;
+  /** The PR number on pull_request and pull_request_target events. */
+  pullRequest?: number;
+  /** `repository.default_branch` from the event payload. */
+  defaultBranch?: string;
+  /** The commit the PR is compared with: `pull_request.base.sha` (PRs) or `before` (pushes). */
+  baseSha?: string;
+  /** The commit under test (GITHUB_SHA). */
+  sha?: string;
+  refName?: string;
+  repo?: RepoRef;
+  runUrl?: string;
+  workspace: string;
+  /** Where the report file goes: RUNNER_TEMP, or the OS temp dir outside a runner. */
+  tempDir: string;
+}
+
+interface EventPayload {
+  repository?: { default_branch?: unknown };
+  pull_request?: { number?: unknown; base?: { sha?: unknown } };
+  before?: unknown;
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const sha = (v: unknown): string | undefined =>
+  typeof v === 'string' && SHA.test(v) && !/^0+$/.test(v) ? v : undefined;
+
+/** Pure: the context from an environment and an already-parsed event payload. */
+export function contextFrom(env: NodeJS.ProcessEnv, payload: EventPayload): RunContext {
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const isPr = eventName === 'pull_request' || eventName === 'pull_request_target';
+  const number = payload.pull_request?.number;
+  const repoMatch = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(env.GITHUB_REPOSITORY ?? '');
+  const ctx: RunContext = {
+    eventName,
+    workspace: path.resolve(env.GITHUB_WORKSPACE || process.cwd()),
+    tempDir: env.RUNNER_TEMP || os.tmpdir(),
+  };
+  if (isPr && typeof number === 'number' && Number.isInteger(number) && number > 0) ctx.pullRequest = number;
+  const defaultBranch = str(payload.repository?.default_branch);
+  if (defaultBranch) ctx.defaultBranch = defaultBranch;
+  const base = isPr
+    ? sha(payload.pull_request?.base?.sha)
+    : eventName === 'push'
+      ? sha(payload.before)
+      : undefined;
+  if (base) ctx.baseSha = base;
+  if (sha(env.GITHUB_SHA)) ctx.sha = env.GITHUB_SHA;
+  if (str(env.GITHUB_REF_NAME)) ctx.refName = env.GITHUB_REF_NAME;
+  if (repoMatch) ctx.repo = { owner: repoMatch[1]!, repo: repoMatch[2]! };
+  if (repoMatch && env.GITHUB_RUN_ID) {
+    ctx.runUrl = `${env.GITHUB_SERVER_URL || 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  }
+  return ctx;
+}
+
+/** Reads GITHUB_EVENT_PATH. An unreadable payload is a warning: the gate still runs, without comment or cache. */
+export function readContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  let payload: EventPayload = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as EventPayload;
+    } catch (err) {
+      core.warning(
+        `eval-check: could not read the event payload (${(err as Error).message}); continuing without PR comment and baseline cache.`,
+      );
+    }
+  }
+  return contextFrom(env, payload ?? {});
+}

@@ -1,0 +1,44 @@
+import * as core from '@actions/core';
+import {
+  ActionError,
+  type Command,
+  CommandError,
+  check,
+  command,
+  lastLine,
+  type Runner,
+} from '../../toolkit/src/index.js';
+
+/**
+ * The eval as data: the `command` input runs through bash exactly as a workflow `run:` line does
+ * (`bash --noprofile --norc -eo pipefail -c`), so pipes, `&&` and variables work. It runs in the workspace.
+ */
+export function evalCommand(line: string, cwd: string, secrets: readonly string[]): Command {
+  return command(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', line], { cwd, secrets });
+}
+
+/**
+ * The environment the eval sees: the step's, minus the action's own inputs (INPUT_GITHUB-TOKEN among them)
+ * and the runtime token, which a plain `run:` step would not get either.
+ */
+export function evalEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== 'ACTIONS_RUNTIME_TOKEN'),
+  );
+}
+
+/** Runs the eval; its output goes to the log, a failure fails the action with the last stderr line. */
+export async function runEval(runner: Runner, cmd: Command): Promise<void> {
+  const line = cmd.argv[cmd.argv.length - 1];
+  try {
+    const res = await check(runner, cmd);
+    const output = [res.stdout.trimEnd(), res.stderr.trimEnd()].filter(Boolean).join('\n');
+    if (output) core.info(output);
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    const why = lastLine(err.result.stderr || err.result.stdout) || 'no output';
+    throw new ActionError(
+      `eval-check: the eval command failed (exit ${err.result.exitCode}): ${why}. Run \`${line}\` locally to see the whole output (it is also in the debug log).`,
+    );
+  }
+}

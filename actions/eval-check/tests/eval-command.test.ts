@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LocalRunner } from '../../toolkit/src/index.js';
+import { evalCommand, evalEnv, runEval } from '../src/eval-command.js';
+
+let out: string[];
+beforeEach(() => {
+  out = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('the eval command', () => {
+  it('is a bash line run like a workflow `run:` step, in the workspace', () => {
+    expect(evalCommand('npm run eval -- --out r.json', '/ws', ['s3cret'])).toEqual({
+      argv: ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', 'npm run eval -- --out r.json'],
+      cwd: '/ws',
+      secrets: ['s3cret'],
+    });
+  });
+
+  it('does not hand the action inputs (the token among them) or the runtime token to the eval', () => {
+    expect(
+      evalEnv({
+        PATH: '/bin',
+        'INPUT_GITHUB-TOKEN': 't',
+        INPUT_RESULTS: 'r',
+        ACTIONS_RUNTIME_TOKEN: 'x',
+        CI: 'true',
+      }),
+    ).toEqual({ PATH: '/bin', CI: 'true' });
+  });
+
+  it('runs pipelines, logs the output and redacts the token', async () => {
+    await runEval(
+      new LocalRunner({ PATH: process.env.PATH }),
+      evalCommand('echo "scored with s3cret" | tr a-z A-Z && echo done >&2', process.cwd(), ['S3CRET']),
+    );
+    expect(out.join('')).toContain('SCORED WITH ***\ndone');
+  });
+
+  it('fails with the last stderr line, and pipefail catches a failure inside a pipe', async () => {
+    const runner = new LocalRunner({ PATH: process.env.PATH });
+    await expect(
+      runEval(runner, evalCommand('echo starting; echo "vector store unreachable" >&2; exit 3', '.', [])),
+    ).rejects.toThrow(
+      'eval-check: the eval command failed (exit 3): vector store unreachable. Run `echo starting; echo "vector store unreachable" >&2; exit 3` locally to see the whole output (it is also in the debug log).',
+    );
+    await expect(runEval(runner, evalCommand('false | cat', '.', []))).rejects.toThrow(
+      'eval-check: the eval command failed (exit 1): no output.',
+    );
+  });
+});
