@@ -78,7 +78,9 @@ export function prepareConfig(explicit: string, workspace: string, env: NodeJS.P
       ? `${shown} sets failure-threshold: ${JSON.stringify(value)}, which is ignored: the failure-threshold input decides the gate.`
       : `${shown} sets ${key}: ${JSON.stringify(value)}, which is ignored: hadolint-gate controls hadolint's output itself.`,
   );
-  const dir = fs.mkdtempSync(path.join(env.RUNNER_TEMP || os.tmpdir(), 'hadolint-gate-'));
+  const temp = env.RUNNER_TEMP || os.tmpdir();
+  fs.mkdirSync(temp, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(temp, 'hadolint-gate-'));
   const file = path.join(dir, 'hadolint.yaml');
   fs.writeFileSync(file, effective.text);
   return { path: file, shown, notes, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };

@@ -1,5 +1,8 @@
 import { type Command, type Runner, check, command } from '../../toolkit/src/index.js';
+import { prepareConfig } from './config.js';
 import { type Finding, interpretRun } from './findings.js';
+import type { Settings } from './inputs.js';
+import { installHadolint } from './install.js';
 
 /**
  * One hadolint run over one Dockerfile. Per file, so a file that does not parse is attributed to itself;
@@ -41,4 +44,32 @@ export async function lintFiles(
     findings.push(...interpretRun(result, file, shownConfig));
   }
   return findings;
+}
+
+export interface LintRun {
+  readonly version: string;
+  readonly findings: Finding[];
+  readonly notes: string[];
+}
+
+/**
+ * Prepares the config (before anything is downloaded, so a broken one fails fast), installs hadolint and
+ * lints every file; the generated config is removed whatever happens.
+ */
+export async function runHadolint(
+  runner: Runner,
+  settings: Pick<Settings, 'config' | 'hadolintVersion'>,
+  files: readonly string[],
+  workspace: string,
+  env: NodeJS.ProcessEnv,
+): Promise<LintRun> {
+  const config = prepareConfig(settings.config, workspace, env);
+  try {
+    const hadolint = await installHadolint(settings.hadolintVersion, { env });
+    const version = await hadolintVersion(runner, hadolint, settings.hadolintVersion);
+    const findings = await lintFiles(runner, hadolint, files, config.path, workspace, config.shown);
+    return { version, findings, notes: config.notes };
+  } finally {
+    config.cleanup();
+  }
 }

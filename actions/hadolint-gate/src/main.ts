@@ -2,33 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { ActionError, LocalRunner, type Runner, writeSummary } from '../../toolkit/src/index.js';
-import { prepareConfig } from './config.js';
 import { resolveTargets } from './discover.js';
 import { failedFindings, failureMessage } from './findings.js';
 import { getInputs } from './inputs.js';
-import { installHadolint } from './install.js';
-import { hadolintVersion, lintFiles } from './lint.js';
+import { runHadolint } from './lint.js';
 import { annotation, summaryMarkdown } from './report.js';
 import { toSarif } from './sarif.js';
 
-export async function main(
-  runner: Runner = new LocalRunner(),
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<void> {
+export async function main(runner: Runner = new LocalRunner(), env = process.env): Promise<void> {
   const settings = getInputs();
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
   const targets = await resolveTargets(settings, workspace, env);
-  const hadolint = await installHadolint(settings.hadolintVersion, { env });
-  const version = await hadolintVersion(runner, hadolint, settings.hadolintVersion);
-  const config = prepareConfig(settings.config, workspace, env);
-  const findings = await lintFiles(
-    runner,
-    hadolint,
-    targets.files,
-    config.path,
-    workspace,
-    config.shown,
-  ).finally(() => config.cleanup());
+  const { version, findings, notes } = await runHadolint(runner, settings, targets.files, workspace, env);
   const failed = failedFindings(findings, settings.failureThreshold);
 
   fs.mkdirSync(path.dirname(settings.sarifFile), { recursive: true });
@@ -37,15 +22,9 @@ export async function main(
   core.setOutput('findings', findings.length);
   core.setOutput('failed-findings', failed.length);
   core.setOutput('sarif-file', settings.sarifFile);
-  const notes = [...targets.notes, ...config.notes];
-  notes.forEach((n) => core.info(n));
-  writeSummary(
-    summaryMarkdown(findings, {
-      threshold: settings.failureThreshold,
-      hadolintVersion: version,
-      files: targets.files,
-      notes,
-    }),
-  );
+  const allNotes = [...targets.notes, ...notes];
+  allNotes.forEach((n) => core.info(n));
+  const facts = { threshold: settings.failureThreshold, hadolintVersion: version, files: targets.files };
+  writeSummary(summaryMarkdown(findings, { ...facts, notes: allNotes }));
   if (failed.length > 0) throw new ActionError(failureMessage(failed, settings.failureThreshold));
 }

@@ -7,6 +7,7 @@ import { CHECKSUMS, resolveRelease } from '../src/install.js';
 import { lintCommand, parseVersion } from '../src/lint.js';
 import { annotation, escapeMarkdown, summaryMarkdown } from '../src/report.js';
 import { artifactUri, helpUri, toSarif } from '../src/sarif.js';
+import { sarifProblems } from './support/sarif-check.js';
 
 const finding = (over: Partial<Finding> = {}): Finding => ({
   file: 'docker/api.Dockerfile',
@@ -109,6 +110,14 @@ describe('sarif', () => {
     ['a\\b\\Dockerfile', 'a/b/Dockerfile'],
   ])('artifactUri(%s)', (file, uri) => {
     expect(artifactUri(file)).toBe(uri);
+  });
+
+  it('is valid SARIF 2.1.0 with no findings, and with some', () => {
+    expect(sarifProblems(toSarif([], '2.14.0'))).toEqual([]);
+    expect(toSarif([], '2.14.0').runs[0]!.results).toEqual([]);
+    expect(
+      sarifProblems(toSarif([finding(), finding({ code: 'SC2086', level: 'info' })], 'v2.14.0')),
+    ).toEqual([]);
   });
 
   it('maps levels, indexes rules once each and clamps regions to >= 1', () => {
