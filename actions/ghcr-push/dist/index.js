@@ -32284,10 +32284,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -32354,7 +32354,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
  * Begin an output group.
@@ -32364,13 +32364,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -32609,8 +32609,6 @@ function recordingSource(source) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/command.ts
 function command(argv, opts = {}) {
     if (argv.length === 0 || argv[0] === '')
@@ -32644,7 +32642,7 @@ function toShellLine(cmd) {
     return parts.join(' ');
 }
 /** Replaces every occurrence of each secret with `***`. Empty and one-character secrets are ignored. */
-function command_redact(text, secrets = []) {
+function redact(text, secrets = []) {
     let out = text;
     const sorted = [...secrets].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
     for (const secret of sorted)
@@ -32652,10 +32650,12 @@ function command_redact(text, secrets = []) {
     return out;
 }
 /** How a command is shown in logs: argv only (env values are never shown), secrets redacted. */
-function command_describe(cmd) {
-    return command_redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
+function describe(cmd) {
+    return redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/runner.ts
 
 
@@ -32666,7 +32666,7 @@ class CommandError extends errors_ActionError {
     cmd;
     result;
     constructor(cmd, result) {
-        super(`${command_describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
+        super(`${describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
         this.cmd = cmd;
         this.result = result;
         this.name = 'CommandError';
@@ -32696,10 +32696,10 @@ class LocalRunner {
         this.baseEnv = baseEnv;
     }
     exec(cmd) {
-        core.debug(`run: ${describe(cmd)}`);
+        core_debug(`run: ${describe(cmd)}`);
         return new Promise((resolve, reject) => {
             const [file, ...args] = cmd.argv;
-            const child = spawn(file, args, {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
                 cwd: cmd.cwd,
                 env: { ...this.baseEnv, ...cmd.env },
                 stdio: ['pipe', 'pipe', 'pipe'],
@@ -32714,7 +32714,7 @@ class LocalRunner {
                 const why = e.code === 'ENOENT'
                     ? `'${file}' was not found on PATH. Install it or check the tool's input.`
                     : e.message;
-                reject(new ActionError(`${describe(cmd)} could not start: ${why}`));
+                reject(new errors_ActionError(`${describe(cmd)} could not start: ${why}`));
             });
             child.on('close', (code, signal) => {
                 const clean = (b) => redact(Buffer.concat(b).toString('utf8'), cmd.secrets);
@@ -32759,12 +32759,12 @@ function writeSummary(markdown, env = process.env) {
     const file = env.GITHUB_STEP_SUMMARY;
     try {
         if (file)
-            fs.appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+            external_node_fs_default().appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
         else
-            core.info(markdown);
+            info(markdown);
     }
     catch (err) {
-        core.warning(`Could not write the job summary: ${err.message}`);
+        warning(`Could not write the job summary: ${err.message}`);
     }
 }
 
@@ -37869,7 +37869,393 @@ function readConnection(i) {
 
 
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/tags.ts
+/**
+ * Pure: the tags an image gets from its commit. The timestamp is the COMMIT's date in UTC, not the time of
+ * the run, so re-running the same commit yields the same tag and tags sort in commit order.
+ */
+/** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** `2024-03-01T01:30:05+02:00` -> `20240229233005` (UTC). */
+function utcTimestamp(commitDate) {
+    const m = ISO.exec(commitDate.trim());
+    if (!m)
+        throw new Error(`expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got '${commitDate}'`);
+    const ms = Date.parse(commitDate.trim());
+    if (Number.isNaN(ms))
+        throw new Error(`'${commitDate}' is not a valid date`);
+    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    return iso.slice(0, 19).replace(/[-T:]/g, '');
+}
+/** The commit date as RFC 3339 in UTC (the `org.opencontainers.image.created` label). */
+function utcIso(commitDate) {
+    const ts = utcTimestamp(commitDate);
+    return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+}
+function shortSha(sha) {
+    if (!SHA.test(sha))
+        throw new Error(`expected a full lower-case commit SHA, got '${sha}'`);
+    return sha.slice(0, 7);
+}
+function computeTags(commitDate, sha, extraTags = []) {
+    const sha7 = shortSha(sha);
+    const primary = `${utcTimestamp(commitDate)}-${sha7}`;
+    const all = [...new Set([primary, `sha-${sha7}`, ...extraTags])];
+    return { primary, all };
+}
+/**
+ * The commit date from the event payload, when the payload describes this very commit (push events carry
+ * `head_commit`; pull_request events do not, and their GITHUB_SHA is a merge commit).
+ */
+function eventCommitDate(payload, sha) {
+    if (payload === null || typeof payload !== 'object')
+        return undefined;
+    const head = payload.head_commit;
+    if (head && head.id === sha && typeof head.timestamp === 'string')
+        return head.timestamp;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/plan.ts
+/**
+ * Pure planning: settings and facts in, `Command` values out. Nothing here runs a program.
+ *
+ * OCI labels. Labels live in the image config, so they can only be added by making a new image. We build a
+ * thin `FROM <image>` image with `--label org.opencontainers.image.{source,revision,created,version}`
+ * rather than attaching index annotations with `docker buildx imagetools create --annotation`, because:
+ * - ghcr.io links a package to its repository through the `org.opencontainers.image.source` LABEL in the
+ *   config, and `docker image inspect` on the VPS shows labels, not index annotations;
+ * - a LABEL-only build adds no layer, needs no network (the base is local) and works with the plain docker
+ *   driver of any engine, while `imagetools create` turns the pushed digest into an index digest and needs
+ *   a registry that accepts OCI indexes with annotations;
+ * - when the local image already carries exactly these labels (compose-build can set them), nothing is
+ *   built: the image is only tagged, so its digest is the one compose-build produced.
+ */
+
+
+
+const LABEL = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    created: 'org.opencontainers.image.created',
+    version: 'org.opencontainers.image.version',
+};
+/** The commit date, read from the checked-out workspace. */
+function commitDateCommand(workspace, sha) {
+    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
+        cwd: workspace,
+    });
+}
+/** Existence and labels of a local image in one call. Prints `null` when the image has no labels. */
+function inspectLabelsCommand(image) {
+    return command(['docker', 'image', 'inspect', '--format', '{{json .Config.Labels}}', image]);
+}
+/** The password goes on stdin; argv carries the user name only. */
+function loginCommand(registry, username, password, dockerConfig) {
+    return command(['docker', 'login', registry, '-u', username, '--password-stdin'], {
+        stdin: password,
+        secrets: [password],
+        env: { DOCKER_CONFIG: dockerConfig },
+    });
+}
+function logoutCommand(registry, dockerConfig) {
+    return command(['docker', 'logout', registry], { env: { DOCKER_CONFIG: dockerConfig } });
+}
+function wantedLabels(facts, tag) {
+    return {
+        ...(facts.sourceUrl ? { [LABEL.source]: facts.sourceUrl } : {}),
+        [LABEL.revision]: facts.sha,
+        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
+        [LABEL.created]: utcIso(facts.commitDate),
+        [LABEL.version]: tag,
+    };
+}
+function hasLabels(actual, wanted) {
+    return Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
+}
+function buildCommand(image, refs, labels) {
+    const argv = ['docker', 'build'];
+    for (const [k, v] of Object.entries(labels))
+        argv.push('--label', `${k}=${v}`);
+    for (const ref of refs)
+        argv.push('--tag', ref);
+    argv.push('-');
+    // The build uses the engine's own builder, the only one that sees local images: a docker-container builder
+    // selected by setup-buildx-action would try to pull the base from Docker Hub. The build runs with the
+    // ambient DOCKER_CONFIG (plugins, builders); only registry commands get the private one.
+    return command(argv, { stdin: `FROM ${image}\n`, env: { BUILDX_BUILDER: 'default' } });
+}
+function pushCommand(ref, dockerConfig) {
+    return command(['docker', 'push', ref], { env: { DOCKER_CONFIG: dockerConfig } });
+}
+function repoDigestsCommand(ref) {
+    return command(['docker', 'image', 'inspect', '--format', '{{json .RepoDigests}}', ref]);
+}
+function planPush(settings, facts) {
+    const { primary, all } = computeTags(facts.commitDate, facts.sha, settings.extraTags);
+    const labels = wantedLabels(facts, primary);
+    const services = Object.entries(settings.images).map(([service, image]) => {
+        const name = `${settings.registry}/${settings.repository}/${service}`;
+        const refs = all.map((t) => `${name}:${t}`);
+        const build = !hasLabels(facts.localLabels[service], labels);
+        return {
+            service,
+            image,
+            name,
+            tags: all,
+            build,
+            prepare: build
+                ? [buildCommand(image, refs, labels)]
+                : refs.map((ref) => command(['docker', 'tag', image, ref])),
+            push: refs.map((ref) => pushCommand(ref, facts.dockerConfig)),
+            verify: repoDigestsCommand(`${name}:${primary}`),
+        };
+    });
+    return {
+        tag: primary,
+        tags: all,
+        labels,
+        login: loginCommand(settings.registry, settings.username, settings.password, facts.dockerConfig),
+        services,
+    };
+}
+/** The private config directories this action creates, so the post step only ever deletes one of those. */
+const CONFIG_DIR_PREFIX = 'slipway-ghcr-push-';
+function isOwnConfigDir(dir) {
+    return (external_node_path_default().isAbsolute(dir) &&
+        external_node_path_default().basename(dir).startsWith(CONFIG_DIR_PREFIX) &&
+        !dir.split((external_node_path_default()).sep).includes('..'));
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/docker-config.ts
+/**
+ * The job's private DOCKER_CONFIG directory. `docker login` writes credentials into the config directory; on a
+ * shared or self-hosted runner ~/.docker outlives the job, so the credentials go to a fresh 0700 directory that
+ * the post step logs out of and deletes.
+ */
+
+
+
+
+/** State keys shared by main and post. */
+const STATE = { dockerConfig: 'docker-config', registry: 'registry' };
+function createDockerConfig(env = process.env) {
+    const dir = external_node_fs_default().mkdtempSync(external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), CONFIG_DIR_PREFIX));
+    external_node_fs_default().chmodSync(dir, 0o700);
+    // An explicit empty auth store keeps credentials in this file (no credsStore configured here).
+    external_node_fs_default().writeFileSync(external_node_path_default().join(dir, 'config.json'), '{"auths":{}}\n', { mode: 0o600 });
+    return dir;
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/digests.ts
+/** Pure: the pushed digest, from `docker push` output, checked against the image's RepoDigests. */
+const PUSHED = /digest: (sha256:[0-9a-f]{64})/;
+/** `<tag>: digest: sha256:... size: 1234` -> `sha256:...`. */
+function parsePushDigest(stdout) {
+    return PUSHED.exec(stdout)?.[1];
+}
+/**
+ * True when `docker image inspect --format '{{json .RepoDigests}}'` lists `name@digest`: the engine itself
+ * recorded that the registry holds this image under that digest.
+ */
+function repoDigestsContain(inspectJson, name, digest) {
+    let list;
+    try {
+        list = JSON.parse(inspectJson.trim() || 'null');
+    }
+    catch {
+        return false;
+    }
+    return Array.isArray(list) && list.includes(`${name}@${digest}`);
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/errors.ts
+/**
+ * Pure: turns the stderr of a failed docker or git command into a message a person can act on.
+ * Returns undefined when nothing is recognised; the caller then reports the command and its last line.
+ */
+const TLS = /x509:|certificate signed by unknown authority|certificate is not valid|tls: failed to verify/i;
+const UNREACHABLE = /connection refused|no such host|i\/o timeout|network is unreachable|TLS handshake timeout|server misbehaving|Client\.Timeout exceeded/i;
+const UNAUTHORIZED = /\b401\b|unauthorized|no basic auth credentials|authentication required|incorrect username or password/i;
+const DENIED = /\bdenied\b|\b403\b|forbidden/i;
+const NO_IMAGE = /no such image|pull access denied|failed to resolve source metadata|repository does not exist/i;
+const NO_COMMIT = /bad revision|unknown revision|bad object|not a git repository|ambiguous argument/i;
+function isGhcr(registry) {
+    return registry.toLowerCase() === 'ghcr.io';
+}
+function credentialsMessage(registry) {
+    const hint = isGhcr(registry)
+        ? ' On ghcr.io the password is `${{ github.token }}` (the default) or a personal access token with write:packages, and `username` its owner.'
+        : '';
+    return (`ghcr-push: the registry ${registry} rejected the credentials (401 unauthorized). ` +
+        `Check the \`username\` and \`password\` inputs: the password must be a valid password or token for that user.${hint}`);
+}
+function deniedMessage(registry, repository) {
+    if (isGhcr(registry))
+        return ('ghcr-push: the registry refused the push (denied). The job needs `permissions: packages: write`, and the ' +
+            'package must grant this repository write access (Package settings -> Manage Actions access).');
+    return (`ghcr-push: the registry ${registry} refused the push (denied). ` +
+        `The user in \`username\` needs push (write) rights to ${registry}/${repository}.`);
+}
+function classify(step, stderr, ctx) {
+    const { registry } = ctx;
+    if (step === 'commit-date') {
+        if (NO_COMMIT.test(stderr))
+            return (`ghcr-push: cannot read the date of commit ${ctx.sha ?? 'GITHUB_SHA'} in the workspace, and the event ` +
+                'payload does not carry it. Run actions/checkout (the default fetch-depth: 1 is enough) before this step.');
+        return undefined;
+    }
+    if (step === 'inspect' || step === 'build') {
+        if (NO_IMAGE.test(stderr))
+            return (`ghcr-push: service '${ctx.service}': the local image '${ctx.image}' does not exist on this runner. ` +
+                'Build it before this step (e.g. with compose-build) or fix the `images` input.');
+        return undefined;
+    }
+    if (step === 'login' || step === 'push') {
+        if (TLS.test(stderr))
+            return (`ghcr-push: the registry ${registry} presented a TLS certificate this machine does not trust. ` +
+                `Trust its CA (e.g. /etc/docker/certs.d/${registry}/ca.crt) or check the \`registry\` input.`);
+        if (UNREACHABLE.test(stderr))
+            return `ghcr-push: cannot reach the registry ${registry}. Check the \`registry\` input and the runner's network.`;
+    }
+    if (step === 'login') {
+        // ghcr.io answers a bad token at login with `denied: denied`, other registries with 401.
+        if (UNAUTHORIZED.test(stderr) || DENIED.test(stderr))
+            return credentialsMessage(registry);
+        return undefined;
+    }
+    if (step === 'push') {
+        if (DENIED.test(stderr))
+            return deniedMessage(registry, ctx.repository);
+        if (UNAUTHORIZED.test(stderr))
+            return credentialsMessage(registry);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/execute.ts
+/** The side effects of a push, all through the Runner seam: gather facts, log in, build or tag, push, verify. */
+
+
+
+
+
+
+
+/** Runs `cmd`; a non-zero exit becomes the classified message (plus the last stderr line) or a CommandError. */
+async function step(runner, kind, cmd, ctx) {
+    const result = await runner.exec(cmd);
+    if (result.exitCode === 0)
+        return result.stdout;
+    core_debug(`stdout of failed command:\n${result.stdout}`);
+    core_debug(`stderr of failed command:\n${result.stderr}`);
+    const message = classify(kind, result.stderr, ctx);
+    if (message)
+        throw new errors_ActionError(`${message} (${lastLine(result.stderr || result.stdout)})`);
+    throw new CommandError(cmd, result);
+}
+async function gatherFacts(runner, settings, env) {
+    const sha = (env.GITHUB_SHA ?? '').toLowerCase();
+    if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(sha))
+        throw new errors_ActionError(`ghcr-push: GITHUB_SHA must be a full commit SHA, got '${sha}'. Run inside a GitHub workflow.`);
+    const ctx = { registry: settings.registry, repository: settings.repository, sha };
+    const commitDate = await readCommitDate(runner, env, sha, ctx);
+    const localLabels = {};
+    for (const [service, image] of Object.entries(settings.images)) {
+        const out = await step(runner, 'inspect', inspectLabelsCommand(image), { ...ctx, service, image });
+        localLabels[service] = JSON.parse(out.trim() || 'null') ?? {};
+    }
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    const sourceUrl = env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined;
+    return { sha, commitDate, sourceUrl, localLabels };
+}
+/** `git log` in the workspace first; the event payload's head_commit when the workspace has no checkout. */
+async function readCommitDate(runner, env, sha, ctx) {
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const git = await runner.exec(commitDateCommand(workspace, sha));
+    if (git.exitCode === 0 && git.stdout.trim())
+        return git.stdout.trim();
+    core_debug(`git log failed: ${git.stderr}`);
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            const fromEvent = eventCommitDate(JSON.parse(external_node_fs_default().readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
+            if (fromEvent)
+                return fromEvent;
+        }
+        catch (err) {
+            core_debug(`event payload unreadable: ${err.message}`);
+        }
+    }
+    const message = classify('commit-date', git.stderr || 'bad revision', ctx) ?? `ghcr-push: cannot read the commit date.`;
+    throw new errors_ActionError(`${message} (${lastLine(git.stderr) || 'git printed nothing'})`);
+}
+async function login(runner, plan, settings) {
+    const ctx = { registry: settings.registry, repository: settings.repository };
+    const out = await step(runner, 'login', plan.login, ctx);
+    info(out.trim() || `Logged in to ${settings.registry}.`);
+}
+async function pushAll(runner, plan, settings) {
+    const results = [];
+    for (const s of plan.services) {
+        const ctx = {
+            registry: settings.registry,
+            repository: settings.repository,
+            service: s.service,
+            image: s.image,
+        };
+        const digest = await group(`${s.service}: ${s.image} -> ${s.name}`, async () => {
+            info(s.build ? 'Adding the OCI labels with a thin FROM build.' : 'The image already has the OCI labels.');
+            for (const cmd of s.prepare)
+                await step(runner, 'build', cmd, ctx);
+            const digests = new Set();
+            for (const cmd of s.push) {
+                const out = await step(runner, 'push', cmd, ctx);
+                const d = parsePushDigest(out);
+                if (!d)
+                    throw new errors_ActionError(`ghcr-push: \`${cmd.argv.join(' ')}\` printed no digest: ${lastLine(out)}`);
+                digests.add(d);
+            }
+            if (digests.size !== 1)
+                throw new errors_ActionError(`ghcr-push: service '${s.service}': the tags were pushed with different digests (${[...digests].join(', ')}).`);
+            const [d] = [...digests];
+            const repoDigests = await step(runner, 'verify', s.verify, ctx);
+            if (!repoDigestsContain(repoDigests, s.name, d))
+                throw new errors_ActionError(`ghcr-push: service '${s.service}': the push reported ${d}, but the engine does not list ${s.name}@${d} ` +
+                    `among the image's RepoDigests (${repoDigests.trim()}). Re-run the job; if it persists, inspect the registry.`);
+            info(`${s.name}@${d}`);
+            return d;
+        });
+        results.push({ service: s.service, name: s.name, tags: s.tags, digest, built: s.build });
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/references.ts
+/**
+ * Docker reference grammar (distribution/reference), as regular expressions. Pure; used to validate inputs
+ * before anything reaches a command line.
+ */
+/** One path component: lower-case alphanumerics joined by `.`, `_`, `__` or runs of `-`. */
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/** A registry host: DNS labels or an IPv4 address, optional port. */
+const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?))*(?::[0-9]+)?';
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = 'sha256:[0-9a-f]{64}';
+const TAG_PATTERN = new RegExp(`^${TAG}$`);
+const SERVICE_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+const REGISTRY_PATTERN = new RegExp(`^${DOMAIN}$`);
+const REPOSITORY_PATTERN = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+/** A local image: `[host[:port]/]path[:tag][@sha256:...]`. Image IDs are refused: a FROM line cannot use them. */
+const IMAGE_PATTERN = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+/** A full reference name may not exceed 255 characters (distribution/reference NameTotalLengthMax). */
+const NAME_MAX = 255;
+
 ;// CONCATENATED MODULE: ./actions/ghcr-push/src/inputs.ts
+
 
 /** Input names exactly as action.yml spells them. */
 const INPUT = {
@@ -37880,35 +38266,138 @@ const INPUT = {
     password: 'password',
     extraTags: 'extra-tags',
 };
-function getInputs(source = actionsInputSource) {
+/** Image IDs match the name grammar but cannot be used in the FROM line of the labelling build. */
+const IMAGE_ID = /^(?:sha256:)?[0-9a-f]{64}$/;
+function getInputs(source = actionsInputSource, env = process.env) {
     const i = new Inputs(source);
-    return {
-        registry: i.string(INPUT.registry, {
-            default: 'ghcr.io',
-            pattern: /^[a-z0-9.-]+(:\d+)?$/,
-            hint: 'a registry host like ghcr.io or host:port',
-        }),
-        repository: i.string(INPUT.repository, {
-            pattern: /^[a-z0-9][a-z0-9._/-]*$/,
-            hint: 'a lower-case repository path like acme/shop',
-        }),
-        images: i.jsonMap(INPUT.images, { required: true }),
-        username: i.string(INPUT.username),
-        password: i.secret(INPUT.password),
-        extraTags: i.list(INPUT.extraTags),
-    };
+    const registry = i.string(INPUT.registry, {
+        default: 'ghcr.io',
+        pattern: REGISTRY_PATTERN,
+        hint: 'a registry host like ghcr.io or host:port',
+    });
+    const repository = readRepository(i, env);
+    const images = readImages(i, registry, repository);
+    const username = i.string(INPUT.username, {
+        required: true,
+        pattern: /^[^\s:-][^\s:]{0,255}$/,
+        hint: 'a user name without spaces or colons (usually ${{ github.actor }})',
+    });
+    const password = i.secret(INPUT.password, { required: true });
+    const extraTags = [...new Set(i.list(INPUT.extraTags))];
+    for (const tag of extraTags) {
+        if (!TAG_PATTERN.test(tag))
+            throw new errors_InputError(INPUT.extraTags, `expected Docker tags (letters, digits, _ . -, not starting with . or -, at most 128 characters), got '${tag}'.`);
+    }
+    return { registry, repository, images, username, password, extraTags };
+}
+function readRepository(i, env) {
+    const hint = 'a lower-case repository path like acme/shop';
+    const given = i.string(INPUT.repository, { pattern: REPOSITORY_PATTERN, hint });
+    if (given)
+        return given;
+    const fromEnv = (env.GITHUB_REPOSITORY ?? '').toLowerCase();
+    if (!fromEnv)
+        throw new errors_InputError(INPUT.repository, 'empty and GITHUB_REPOSITORY is not set. Set `repository`, e.g. acme/shop.');
+    if (!REPOSITORY_PATTERN.test(fromEnv))
+        throw new errors_InputError(INPUT.repository, `the default, GITHUB_REPOSITORY lower-cased ('${fromEnv}'), is not a valid registry path. Set \`repository\` explicitly.`);
+    return fromEnv;
+}
+function readImages(i, registry, repository) {
+    const map = i.jsonMap(INPUT.images, { required: true });
+    const services = Object.keys(map).sort();
+    if (services.length === 0)
+        throw new errors_InputError(INPUT.images, "expected at least one service, got {}. Pass compose-build's `images` output.");
+    const images = {};
+    for (const service of services) {
+        const image = map[service];
+        if (!SERVICE_PATTERN.test(service))
+            throw new errors_InputError(INPUT.images, `service names must match ${SERVICE_PATTERN.source} (they become part of the image path), got '${service}'.`);
+        if (!IMAGE_PATTERN.test(image) || IMAGE_ID.test(image))
+            throw new errors_InputError(INPUT.images, `service '${service}': expected a local image reference like name:tag or name@sha256:..., got '${image}'.`);
+        const target = `${registry}/${repository}/${service}`;
+        if (target.length > NAME_MAX)
+            throw new errors_InputError(INPUT.images, `service '${service}': '${target}' is longer than ${NAME_MAX} characters.`);
+        images[service] = image;
+    }
+    return images;
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/report.ts
+/** Pure: outputs and the job summary. */
+
+/** The `digests` output: service -> `registry/repository/service@sha256:...`. */
+function digestsOutput(results) {
+    return JSON.stringify(Object.fromEntries(results.map((r) => [r.service, `${r.name}@${r.digest}`])));
+}
+function summaryMarkdown(tag, results, labels) {
+    const rows = results.map((r) => [
+        r.service,
+        r.tags.map((t) => `\`${t}\``).join(' '),
+        `\`${r.name}@${r.digest}\``,
+    ]);
+    const labelRows = Object.entries(labels).map(([k, v]) => [`\`${k}\``, v]);
+    return (heading(`ghcr-push: ${results.length} image${results.length === 1 ? '' : 's'} pushed as \`${tag}\``) +
+        '\n' +
+        table(['service', 'tags', 'digest'], rows) +
+        '\n' +
+        table(['label', 'value'], labelRows));
 }
 
 ;// CONCATENATED MODULE: ./actions/ghcr-push/src/main.ts
 
 
+
+
+
+
+
 async function main() {
-    getInputs();
-    throw new errors_ActionError('ghcr-push: not implemented yet. Inputs are valid; the action itself lands with the CD issue.');
+    const settings = getInputs();
+    const runner = new LocalRunner();
+    const facts = await gatherFacts(runner, settings, process.env);
+    const dockerConfig = createDockerConfig();
+    saveState(STATE.dockerConfig, dockerConfig);
+    saveState(STATE.registry, settings.registry);
+    const plan = planPush(settings, { ...facts, dockerConfig });
+    await login(runner, plan, settings);
+    const results = await pushAll(runner, plan, settings);
+    setOutput('tag', plan.tag);
+    setOutput('digests', digestsOutput(results));
+    writeSummary(summaryMarkdown(plan.tag, results, plan.labels));
+}
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/post.ts
+
+
+
+
+
+/** Logs out of the registry and deletes the job's private DOCKER_CONFIG. Warns, never fails. */
+async function post() {
+    const dir = getState(STATE.dockerConfig);
+    const registry = getState(STATE.registry);
+    if (!dir) {
+        info('ghcr-push post: the main step never logged in; nothing to clean up.');
+        return;
+    }
+    if (!isOwnConfigDir(dir)) {
+        warning(`ghcr-push post: refusing to delete '${dir}': not a directory this action created.`);
+        return;
+    }
+    if (registry && external_node_fs_default().existsSync(dir)) {
+        const out = await new LocalRunner().exec(logoutCommand(registry, dir));
+        if (out.exitCode !== 0)
+            warning(`ghcr-push post: docker logout ${registry} failed: ${lastLine(out.stderr)}`);
+        else
+            info(`Logged out of ${registry}.`);
+    }
+    external_node_fs_default().rmSync(dir, { recursive: true, force: true });
+    info("Removed the job's private Docker config directory.");
 }
 
 ;// CONCATENATED MODULE: ./actions/ghcr-push/src/index.ts
 
 
-void run(main);
+
+void run(main, post);
 

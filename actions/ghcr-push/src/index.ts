@@ -1,4 +1,5 @@
 import { run } from '../../toolkit/src/index.js';
 import { main } from './main.js';
+import { post } from './post.js';
 
-void run(main);
+void run(main, post);

@@ -1,4 +1,12 @@
-import { Inputs, type InputSource, actionsInputSource } from '../../toolkit/src/index.js';
+import { InputError, Inputs, type InputSource, actionsInputSource } from '../../toolkit/src/index.js';
+import {
+  IMAGE_PATTERN,
+  NAME_MAX,
+  REGISTRY_PATTERN,
+  REPOSITORY_PATTERN,
+  SERVICE_PATTERN,
+  TAG_PATTERN,
+} from './references.js';
 
 /** Input names exactly as action.yml spells them. */
 export const INPUT = {
@@ -10,23 +18,96 @@ export const INPUT = {
   extraTags: 'extra-tags',
 } as const;
 
-export type Settings = ReturnType<typeof getInputs>;
+/** Image IDs match the name grammar but cannot be used in the FROM line of the labelling build. */
+const IMAGE_ID = /^(?:sha256:)?[0-9a-f]{64}$/;
 
-export function getInputs(source: InputSource = actionsInputSource) {
+export interface Settings {
+  registry: string;
+  /** Path under the registry, lower case, e.g. `acme/shop`. */
+  repository: string;
+  /** service -> local image, sorted by service name. */
+  images: Record<string, string>;
+  username: string;
+  /** Secret: masked when read, sent to `docker login` on stdin only. */
+  password: string;
+  extraTags: string[];
+}
+
+export function getInputs(
+  source: InputSource = actionsInputSource,
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
   const i = new Inputs(source);
-  return {
-    registry: i.string(INPUT.registry, {
-      default: 'ghcr.io',
-      pattern: /^[a-z0-9.-]+(:\d+)?$/,
-      hint: 'a registry host like ghcr.io or host:port',
-    }),
-    repository: i.string(INPUT.repository, {
-      pattern: /^[a-z0-9][a-z0-9._/-]*$/,
-      hint: 'a lower-case repository path like acme/shop',
-    }),
-    images: i.jsonMap(INPUT.images, { required: true }),
-    username: i.string(INPUT.username),
-    password: i.secret(INPUT.password),
-    extraTags: i.list(INPUT.extraTags),
-  };
+  const registry = i.string(INPUT.registry, {
+    default: 'ghcr.io',
+    pattern: REGISTRY_PATTERN,
+    hint: 'a registry host like ghcr.io or host:port',
+  });
+  const repository = readRepository(i, env);
+  const images = readImages(i, registry, repository);
+  const username = i.string(INPUT.username, {
+    required: true,
+    pattern: /^[^\s:-][^\s:]{0,255}$/,
+    hint: 'a user name without spaces or colons (usually ${{ github.actor }})',
+  });
+  const password = i.secret(INPUT.password, { required: true });
+  const extraTags = [...new Set(i.list(INPUT.extraTags))];
+  for (const tag of extraTags) {
+    if (!TAG_PATTERN.test(tag))
+      throw new InputError(
+        INPUT.extraTags,
+        `expected Docker tags (letters, digits, _ . -, not starting with . or -, at most 128 characters), got '${tag}'.`,
+      );
+  }
+  return { registry, repository, images, username, password, extraTags };
+}
+
+function readRepository(i: Inputs, env: NodeJS.ProcessEnv): string {
+  const hint = 'a lower-case repository path like acme/shop';
+  const given = i.string(INPUT.repository, { pattern: REPOSITORY_PATTERN, hint });
+  if (given) return given;
+  const fromEnv = (env.GITHUB_REPOSITORY ?? '').toLowerCase();
+  if (!fromEnv)
+    throw new InputError(
+      INPUT.repository,
+      'empty and GITHUB_REPOSITORY is not set. Set `repository`, e.g. acme/shop.',
+    );
+  if (!REPOSITORY_PATTERN.test(fromEnv))
+    throw new InputError(
+      INPUT.repository,
+      `the default, GITHUB_REPOSITORY lower-cased ('${fromEnv}'), is not a valid registry path. Set \`repository\` explicitly.`,
+    );
+  return fromEnv;
+}
+
+function readImages(i: Inputs, registry: string, repository: string): Record<string, string> {
+  const map = i.jsonMap(INPUT.images, { required: true });
+  const services = Object.keys(map).sort();
+  if (services.length === 0)
+    throw new InputError(
+      INPUT.images,
+      "expected at least one service, got {}. Pass compose-build's `images` output.",
+    );
+  const images: Record<string, string> = {};
+  for (const service of services) {
+    const image = map[service]!;
+    if (!SERVICE_PATTERN.test(service))
+      throw new InputError(
+        INPUT.images,
+        `service names must match ${SERVICE_PATTERN.source} (they become part of the image path), got '${service}'.`,
+      );
+    if (!IMAGE_PATTERN.test(image) || IMAGE_ID.test(image))
+      throw new InputError(
+        INPUT.images,
+        `service '${service}': expected a local image reference like name:tag or name@sha256:..., got '${image}'.`,
+      );
+    const target = `${registry}/${repository}/${service}`;
+    if (target.length > NAME_MAX)
+      throw new InputError(
+        INPUT.images,
+        `service '${service}': '${target}' is longer than ${NAME_MAX} characters.`,
+      );
+    images[service] = image;
+  }
+  return images;
 }
