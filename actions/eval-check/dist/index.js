@@ -42998,7 +42998,7 @@ function toShellLine(cmd) {
     return parts.join(' ');
 }
 /** Replaces every occurrence of each secret with `***`. Empty and one-character secrets are ignored. */
-function redact(text, secrets = []) {
+function command_redact(text, secrets = []) {
     let out = text;
     const sorted = [...secrets].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
     for (const secret of sorted)
@@ -43006,8 +43006,8 @@ function redact(text, secrets = []) {
     return out;
 }
 /** How a command is shown in logs: argv only (env values are never shown), secrets redacted. */
-function describe(cmd) {
-    return redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
+function command_describe(cmd) {
+    return command_redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -43022,7 +43022,7 @@ class CommandError extends errors_ActionError {
     cmd;
     result;
     constructor(cmd, result) {
-        super(`${describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
+        super(`${command_describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
         this.cmd = cmd;
         this.result = result;
         this.name = 'CommandError';
@@ -43052,10 +43052,10 @@ class LocalRunner {
         this.baseEnv = baseEnv;
     }
     exec(cmd) {
-        core_debug(`run: ${describe(cmd)}`);
+        core.debug(`run: ${describe(cmd)}`);
         return new Promise((resolve, reject) => {
             const [file, ...args] = cmd.argv;
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            const child = spawn(file, args, {
                 cwd: cmd.cwd,
                 env: { ...this.baseEnv, ...cmd.env },
                 stdio: ['pipe', 'pipe', 'pipe'],
@@ -43070,7 +43070,7 @@ class LocalRunner {
                 const why = e.code === 'ENOENT'
                     ? `'${file}' was not found on PATH. Install it or check the tool's input.`
                     : e.message;
-                reject(new errors_ActionError(`${describe(cmd)} could not start: ${why}`));
+                reject(new ActionError(`${describe(cmd)} could not start: ${why}`));
             });
             child.on('close', (code, signal) => {
                 const clean = (b) => redact(Buffer.concat(b).toString('utf8'), cmd.secrets);
@@ -48263,6 +48263,73 @@ function readConnection(i) {
 
 
 
+
+;// CONCATENATED MODULE: ./actions/toolkit/src/streaming-runner.ts
+
+
+
+
+/**
+ * Like LocalRunner, but also shows the output live, line by line and redacted, for long commands (image
+ * builds, pushes) whose progress a person wants to watch. Output is still captured and returned.
+ */
+class StreamingLocalRunner {
+    write;
+    baseEnv;
+    constructor(write = (line) => process.stdout.write(`${line}\n`), baseEnv = process.env) {
+        this.write = write;
+        this.baseEnv = baseEnv;
+    }
+    exec(cmd) {
+        info(`$ ${command_describe(cmd)}`);
+        return new Promise((resolve, reject) => {
+            const [file, ...args] = cmd.argv;
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                cwd: cmd.cwd,
+                env: { ...this.baseEnv, ...cmd.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                timeout: cmd.timeoutMs,
+                killSignal: 'SIGTERM',
+            });
+            const captured = { stdout: [], stderr: [] };
+            // Lines are redacted whole, so a secret split across two chunks is still caught.
+            const pump = (name) => {
+                let partial = '';
+                child[name].setEncoding('utf8');
+                child[name].on('data', (chunk) => {
+                    const lines = (partial + chunk).split('\n');
+                    partial = lines.pop() ?? '';
+                    for (const l of lines)
+                        this.emit(name, command_redact(l, cmd.secrets), captured);
+                });
+                child[name].on('end', () => {
+                    if (partial)
+                        this.emit(name, command_redact(partial, cmd.secrets), captured);
+                    partial = '';
+                });
+            };
+            pump('stdout');
+            pump('stderr');
+            child.on('error', (e) => {
+                const why = e.code === 'ENOENT'
+                    ? `'${file}' was not found on PATH. Install it or check the tool's input.`
+                    : e.message;
+                reject(new errors_ActionError(`${command_describe(cmd)} could not start: ${why}`));
+            });
+            child.on('close', (code, signal) => {
+                const stderr = captured.stderr.join('\n') +
+                    (signal ? `\nkilled by ${signal}${cmd.timeoutMs ? ` (timeout ${cmd.timeoutMs} ms)` : ''}` : '');
+                resolve({ exitCode: code ?? 128, stdout: captured.stdout.join('\n'), stderr });
+            });
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(cmd.stdin ?? '');
+        });
+    }
+    emit(name, line, captured) {
+        captured[name].push(line);
+        this.write(line);
+    }
+}
 
 ;// CONCATENATED MODULE: ./actions/eval-check/src/baseline-plan.ts
 const BASELINE_KEY_PREFIX = 'slipway-eval-baseline';
@@ -105177,7 +105244,6 @@ function readContext(env = process.env) {
 
 ;// CONCATENATED MODULE: ./actions/eval-check/src/eval-command.ts
 
-
 /**
  * The eval as data: the `command` input runs through bash exactly as a workflow `run:` line does
  * (`bash --noprofile --norc -eo pipefail -c`), so pipes, `&&` and variables work. It runs in the workspace.
@@ -105192,14 +105258,11 @@ function evalCommand(line, cwd, secrets) {
 function evalEnv(env) {
     return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && k !== 'ACTIONS_RUNTIME_TOKEN'));
 }
-/** Runs the eval; its output goes to the log, a failure fails the action with the last stderr line. */
+/** Runs the eval (main passes a streaming runner, so its output shows live); a failure keeps the last stderr line. */
 async function runEval(runner, cmd) {
     const line = cmd.argv[cmd.argv.length - 1];
     try {
-        const res = await check(runner, cmd);
-        const output = [res.stdout.trimEnd(), res.stderr.trimEnd()].filter(Boolean).join('\n');
-        if (output)
-            info(output);
+        await check(runner, cmd);
     }
     catch (err) {
         if (!(err instanceof CommandError))
@@ -105390,7 +105453,7 @@ async function commentOnPr(ctx, token, markdown) {
             ? ' The token cannot write to this PR: fork PRs get a read-only token, and other PRs need `permissions: pull-requests: write`.'
             : '';
         const what = `${typeof status === 'number' ? `HTTP ${status}: ` : ''}${err.message}`;
-        warning(redact(`eval-check: could not post the PR comment (${what}).${hint} The gate result is unaffected and is in the job summary.`, [token]));
+        warning(command_redact(`eval-check: could not post the PR comment (${what}).${hint} The gate result is unaffected and is in the job summary.`, [token]));
     }
 }
 
@@ -109425,13 +109488,14 @@ function parseThresholds(text, fileName) {
 
 
 
+
 /** State handed from main to post: the metrics to save as the new baseline. */
 const PENDING_BASELINE = 'eval-baseline';
 async function main() {
     const s = getInputs();
     const ctx = readContext();
     if (s.command)
-        await runEval(new LocalRunner(evalEnv(process.env)), evalCommand(s.command, ctx.workspace, [s.githubToken]));
+        await runEval(new StreamingLocalRunner(undefined, evalEnv(process.env)), evalCommand(s.command, ctx.workspace, [s.githubToken]));
     const results = parseMetrics(readInputFile(s.results, 'results'), {
         kind: 'results',
         name: s.results.name,

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   ActionError,
   type Command,
@@ -27,13 +26,11 @@ export function evalEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   );
 }
 
-/** Runs the eval; its output goes to the log, a failure fails the action with the last stderr line. */
+/** Runs the eval (main passes a streaming runner, so its output shows live); a failure keeps the last stderr line. */
 export async function runEval(runner: Runner, cmd: Command): Promise<void> {
   const line = cmd.argv[cmd.argv.length - 1];
   try {
-    const res = await check(runner, cmd);
-    const output = [res.stdout.trimEnd(), res.stderr.trimEnd()].filter(Boolean).join('\n');
-    if (output) core.info(output);
+    await check(runner, cmd);
   } catch (err) {
     if (!(err instanceof CommandError)) throw err;
     const why = lastLine(err.result.stderr || err.result.stdout) || 'no output';

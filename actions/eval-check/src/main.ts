@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { ActionError, LocalRunner, writeSummary } from '../../toolkit/src/index.js';
+import { ActionError, writeSummary } from '../../toolkit/src/index.js';
+import { StreamingLocalRunner } from '../../toolkit/src/streaming-runner.js';
 import { planBaselineKeys, planBaselineSave } from './baseline-plan.js';
 import { ActionsCacheBaselineStore } from './baseline-store.js';
 import { readContext } from './context.js';
@@ -19,7 +20,7 @@ export async function main(): Promise<void> {
   const ctx = readContext();
   if (s.command)
     await runEval(
-      new LocalRunner(evalEnv(process.env)),
+      new StreamingLocalRunner(undefined, evalEnv(process.env)),
       evalCommand(s.command, ctx.workspace, [s.githubToken]),
     );
   const results = parseMetrics(readInputFile(s.results, 'results'), {
