@@ -28,6 +28,7 @@ COPY src ./src
 COPY migrations ./migrations
 COPY corpus ./corpus
 COPY eval ./eval
+RUN mkdir -p /data && chown 1000:1000 /data
 USER 1000:1000
 ENV NODE_ENV=development
 EXPOSE 8080 8081 9229

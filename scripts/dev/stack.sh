@@ -49,12 +49,25 @@ ensure_secret() {
   echo "created docker/secrets/db_password" >&2
 }
 
+# Builds behind a TLS-intercepting proxy need its CA; reuse the one npm on this machine is configured with.
+export_npm_ca() {
+  local cafile
+  [[ -n "${SLIPWAY_NPM_CA_FILE:-}" ]] && return 0
+  cafile="$(npm config get cafile 2>/dev/null || true)"
+  if [[ -f "${cafile}" ]]; then
+    export SLIPWAY_NPM_CA_FILE="${cafile}"
+  fi
+}
+
 cmd_up() {
   ensure_secret
-  COMPOSE_PROFILES="${COMPOSE_PROFILES:-db}" compose up --detach --build --wait --wait-timeout 180
+  export_npm_ca
+  export COMPOSE_PROFILES="${COMPOSE_PROFILES:-db}"
+  compose up --detach --build --wait --wait-timeout 180
   local job
+  # --no-deps: the stack is already up and healthy; a job must not recreate it.
   for job in migrate scrape embed; do
-    compose --profile tools run --rm "${job}"
+    compose --profile tools run --rm --no-deps "${job}"
   done
   echo "dev stack up: api http://127.0.0.1:${SLIPWAY_DEV_API_PORT:-8080}, debugger 127.0.0.1:${SLIPWAY_DEV_DEBUG_PORT:-9229}" >&2
 }
@@ -66,7 +79,7 @@ main() {
     up) cmd_up ;;
     down) COMPOSE_PROFILES="db,tools" compose down --remove-orphans ;;
     logs) compose logs --follow --tail 100 ;;
-    migrate) compose --profile tools run --rm migrate ;;
+    migrate) compose --profile tools run --rm --no-deps migrate ;;
     eval) compose --profile tools run --rm --no-deps -T eval ;;
     -h | --help) usage ;;
     *) usage >&2; return 2 ;;
