@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // One entrypoint for every command the image runs: `node dist/cli.js <command>`.
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createApiServer } from './api-server.js';
@@ -15,7 +16,7 @@ import {
   type Env,
 } from './config.js';
 import { loadCorpus } from './corpus.js';
-import { createPool } from './db.js';
+import { createPool, type Pool } from './db.js';
 import { loadQueries, runEval } from './evaluate.js';
 import { embedAll, scrape } from './ingest.js';
 import { Lifecycle } from './lifecycle.js';
@@ -53,7 +54,8 @@ async function serve(env: Env, log: Logger): Promise<void> {
   const vectorConfig = parseVectorClient(env);
   const pool = database(env, log, 'api');
   const vectors = new VectorStoreClient(vectorConfig);
-  let lifecycle: Lifecycle | undefined;
+  // The server reads the lifecycle's state, and the lifecycle needs the server: tie the knot through a holder.
+  const holder: { lifecycle?: Lifecycle } = {};
   const server = createApiServer({
     config,
     build: parseBuildInfo(env),
@@ -62,17 +64,18 @@ async function serve(env: Env, log: Logger): Promise<void> {
     retrievers: liveRetrievers(pool, vectors),
     log,
     startedAt: Date.now(),
-    lifecycle: () => lifecycle,
+    lifecycle: () => holder.lifecycle,
   });
   // Longer than a proxy's idle keep-alive, so the proxy (not this server) closes idle upstream connections.
   server.keepAliveTimeout = 65_000;
-  lifecycle = new Lifecycle({
+  const lifecycle = new Lifecycle({
     server,
     log,
     drainMs: config.drainMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     cleanup: () => pool.end(),
   });
+  holder.lifecycle = lifecycle;
   lifecycle.installSignalHandlers();
   await listen(server, config.host, config.port);
   log.info('api listening', { host: config.host, port: config.port, ...parseBuildInfo(env) });
@@ -82,29 +85,35 @@ async function vectorStore(env: Env, log: Logger): Promise<void> {
   const config = parseVectorStoreServer(env);
   const store = new VectorStore(config.dataDir);
   const collections = await store.load();
-  let lifecycle: Lifecycle | undefined;
-  const server = createVectorStoreServer(store, config, log, () => lifecycle);
+  const holder: { lifecycle?: Lifecycle } = {};
+  const server = createVectorStoreServer(store, config, log, () => holder.lifecycle);
   server.keepAliveTimeout = 65_000;
-  lifecycle = new Lifecycle({
+  const lifecycle = new Lifecycle({
     server,
     log,
     drainMs: 0,
     shutdownTimeoutMs: 10_000,
     cleanup: () => store.flush(),
   });
+  holder.lifecycle = lifecycle;
   lifecycle.installSignalHandlers();
   await listen(server, config.host, config.port);
-  log.info('vector store listening', { host: config.host, port: config.port, data_dir: config.dataDir, collections });
+  log.info('vector store listening', {
+    host: config.host,
+    port: config.port,
+    data_dir: config.dataDir,
+    collections,
+  });
 }
 
-function listen(server: import('node:http').Server, host: string, port: number): Promise<void> {
+function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
 }
 
-async function withPool(env: Env, log: Logger, name: string, work: (pool: import('./db.js').Pool) => Promise<void>) {
+async function withPool(env: Env, log: Logger, name: string, work: (pool: Pool) => Promise<void>) {
   const pool = database(env, log, name);
   try {
     await work(pool);
@@ -145,7 +154,9 @@ async function main(argv: string[]): Promise<number> {
       await withPool(env, log, command, (pool) => migrate(pool, MIGRATIONS_DIR, log).then(() => undefined));
       return 0;
     case 'scrape':
-      await withPool(env, log, command, (pool) => scrape(pool, loadCorpus(CORPUS_FILE), log).then(() => undefined));
+      await withPool(env, log, command, (pool) =>
+        scrape(pool, loadCorpus(CORPUS_FILE), log).then(() => undefined),
+      );
       return 0;
     case 'embed': {
       const vectors = new VectorStoreClient(parseVectorClient(env));

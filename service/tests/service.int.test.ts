@@ -10,6 +10,10 @@ import { SERVICE_ROOT } from '../src/paths.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { freePort, logLines, runCli, startCli, waitForHttp, type Running } from './support/processes.js';
 
+// Response bodies are untyped JSON checked field by field with vitest matchers, which do the type checking.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type Json = any;
+
 let pg: TestPostgres;
 let workDir: string;
 let vectorPort: number;
@@ -43,20 +47,29 @@ async function startApi(extra: Record<string, string> = {}): Promise<{ run: Runn
   return { run, base };
 }
 
-async function getJson(url: string): Promise<{ status: number; body: Record<string, any> }> {
+async function getJson(url: string): Promise<{ status: number; body: Json }> {
   const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Json };
 }
 
 beforeAll(async () => {
-  execFileSync(join(SERVICE_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(SERVICE_ROOT, 'tsconfig.json')], {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    join(SERVICE_ROOT, 'node_modules', '.bin', 'tsc'),
+    ['-p', join(SERVICE_ROOT, 'tsconfig.json')],
+    {
+      stdio: 'pipe',
+    },
+  );
   pg = await startPostgres();
   workDir = mkdtempSync(join(tmpdir(), 'slipway-service-'));
   vectorPort = await freePort();
   vectors = await startVectors(join(workDir, 'vectors'), vectorPort);
-  env = { ...dbEnv(), VECTOR_STORE_URL: `http://127.0.0.1:${vectorPort}`, DATA_DIR: workDir, DRAIN_SECONDS: '0' };
+  env = {
+    ...dbEnv(),
+    VECTOR_STORE_URL: `http://127.0.0.1:${vectorPort}`,
+    DATA_DIR: workDir,
+    DRAIN_SECONDS: '0',
+  };
 });
 
 afterAll(async () => {
@@ -69,20 +82,32 @@ describe('ingest pipeline', () => {
   it('migrates idempotently, and concurrent migrators do not race', async () => {
     const [a, b] = await Promise.all([runCli(['migrate'], env), runCli(['migrate'], env)]);
     expect([a.code, b.code], a.output + b.output).toEqual([0, 0]);
-    const applied = [...logLines(a.output), ...logLines(b.output)].filter((l) => l.msg === 'migration applied');
+    const applied = [...logLines(a.output), ...logLines(b.output)].filter(
+      (l) => l.msg === 'migration applied',
+    );
     expect(applied.map((l) => l.migration)).toEqual(['001_documents']);
     const again = await runCli(['migrate'], env);
     expect(again.code).toBe(0);
-    expect(logLines(again.output).find((l) => l.msg === 'migrations up to date')).toMatchObject({ applied: 0 });
+    expect(logLines(again.output).find((l) => l.msg === 'migrations up to date')).toMatchObject({
+      applied: 0,
+    });
   });
 
   it('scrapes the corpus idempotently', async () => {
     const first = await runCli(['scrape'], env);
     expect(first.code, first.output).toBe(0);
-    const total = (JSON.parse(readFileSync(join(SERVICE_ROOT, 'corpus', 'documents.json'), 'utf8')) as unknown[]).length;
-    expect(logLines(first.output).find((l) => l.msg === 'corpus ingested')).toMatchObject({ total, written: total });
+    const total = (
+      JSON.parse(readFileSync(join(SERVICE_ROOT, 'corpus', 'documents.json'), 'utf8')) as unknown[]
+    ).length;
+    expect(logLines(first.output).find((l) => l.msg === 'corpus ingested')).toMatchObject({
+      total,
+      written: total,
+    });
     const second = await runCli(['scrape'], env);
-    expect(logLines(second.output).find((l) => l.msg === 'corpus ingested')).toMatchObject({ written: 0, unchanged: total });
+    expect(logLines(second.output).find((l) => l.msg === 'corpus ingested')).toMatchObject({
+      written: 0,
+      unchanged: total,
+    });
   });
 
   it('embeds every document into the vector store', async () => {
@@ -98,8 +123,14 @@ describe('ingest pipeline', () => {
       const result = await runCli(['eval', '--out', out], env);
       expect(result.code, result.output).toBe(0);
     }
-    const [first, second] = outs.map((out) => JSON.parse(readFileSync(out, 'utf8')) as { metrics: Record<string, number> });
-    const quality = (m: Record<string, number>) => ({ r: m.recall_at_5, mrr: m.mrr_at_10, ndcg: m.ndcg_at_10 });
+    const [first, second] = outs.map(
+      (out) => JSON.parse(readFileSync(out, 'utf8')) as { metrics: Record<string, number> },
+    );
+    const quality = (m: Record<string, number>) => ({
+      r: m.recall_at_5,
+      mrr: m.mrr_at_10,
+      ndcg: m.ndcg_at_10,
+    });
     expect(quality(first!.metrics)).toEqual(quality(second!.metrics));
     expect(first!.metrics.recall_at_5).toBeGreaterThan(0.6);
     expect(first!.metrics.mrr_at_10).toBeGreaterThan(0.6);
@@ -111,7 +142,11 @@ describe('ingest pipeline', () => {
 describe('api', () => {
   let base: string;
   beforeAll(async () => {
-    ({ base } = await startApi({ APP_VERSION: '1.2.3', GIT_SHA: 'abc1234', BUILD_DATE: '2026-01-01T00:00:00Z' }));
+    ({ base } = await startApi({
+      APP_VERSION: '1.2.3',
+      GIT_SHA: 'abc1234',
+      BUILD_DATE: '2026-01-01T00:00:00Z',
+    }));
   });
 
   it('answers liveness, detailed health and version', async () => {
@@ -133,7 +168,9 @@ describe('api', () => {
   });
 
   it('searches with both retrievers', async () => {
-    const { status, body } = await getJson(`${base}/search?q=${encodeURIComponent('postgres backup pg_dump')}&k=3`);
+    const { status, body } = await getJson(
+      `${base}/search?q=${encodeURIComponent('postgres backup pg_dump')}&k=3`,
+    );
     expect(status).toBe(200);
     expect(body.results).toHaveLength(3);
     expect(body.results[0]).toMatchObject({ id: 'postgres-backups-pg-dump', ranks: { fulltext: 1 } });
@@ -188,7 +225,10 @@ describe('health semantics', () => {
   });
 
   it('is down (503) without the database, within the check timeout', async () => {
-    const { base } = await startApi({ DATABASE_PORT: String(await freePort()), HEALTH_CHECK_TIMEOUT_MS: '500' });
+    const { base } = await startApi({
+      DATABASE_PORT: String(await freePort()),
+      HEALTH_CHECK_TIMEOUT_MS: '500',
+    });
     const started = Date.now();
     const detailed = await getJson(`${base}/health/detailed`);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -199,7 +239,11 @@ describe('health semantics', () => {
 
   it('refuses a plain password in production without echoing it', async () => {
     const { DATABASE_PASSWORD_FILE: _unused, ...rest } = env;
-    const result = await runCli(['serve'], { ...rest, NODE_ENV: 'production', DATABASE_PASSWORD: 'hunter2-secret' });
+    const result = await runCli(['serve'], {
+      ...rest,
+      NODE_ENV: 'production',
+      DATABASE_PASSWORD: 'hunter2-secret',
+    });
     expect(result.code).toBe(2);
     expect(result.output).toContain('DATABASE_PASSWORD: a plain password variable is refused');
     expect(result.output).not.toContain('hunter2-secret');
@@ -230,7 +274,10 @@ describe('graceful shutdown', () => {
   });
 
   it('answers 503 on health at once, keeps serving during the drain, then exits 0', async () => {
-    const { run, base } = await startApi({ VECTOR_STORE_URL: `http://127.0.0.1:${slowPort}`, DRAIN_SECONDS: '1' });
+    const { run, base } = await startApi({
+      VECTOR_STORE_URL: `http://127.0.0.1:${slowPort}`,
+      DRAIN_SECONDS: '1',
+    });
     const inFlight = fetch(`${base}/search?q=docker`);
     await new Promise((r) => setTimeout(r, 200));
     const signalledAt = Date.now();
