@@ -28,12 +28,17 @@ function run(argv: string[], options: ExecFileSyncOptions = {}): string {
     return execFileSync(argv[0]!, argv.slice(1), { cwd: ROOT, env, stdio: 'pipe', ...options }).toString();
   } catch (err) {
     const e = err as { stderr?: Buffer; stdout?: Buffer; message: string };
-    const tail = `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    const tail = `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`
+      .trim()
+      .split('\n')
+      .slice(-15)
+      .join('\n');
     throw new Error(`${argv.slice(0, 6).join(' ')} failed:\n${tail || e.message}`);
   }
 }
 
-const compose = (...args: string[]): string => run(['docker', 'compose', '-p', project, ...composeFiles, ...args]);
+const compose = (...args: string[]): string =>
+  run(['docker', 'compose', '-p', project, ...composeFiles, ...args]);
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -46,8 +51,13 @@ function freePort(): Promise<number> {
   });
 }
 
-async function detailed(): Promise<{ status: number; body: { status?: string; checks?: { name: string; status: string }[] } }> {
-  const response = await fetch(`http://127.0.0.1:${proxyPort}/health/detailed`, { signal: AbortSignal.timeout(5000) });
+async function detailed(): Promise<{
+  status: number;
+  body: { status?: string; checks?: { name: string; status: string }[] };
+}> {
+  const response = await fetch(`http://127.0.0.1:${proxyPort}/health/detailed`, {
+    signal: AbortSignal.timeout(5000),
+  });
   return { status: response.status, body: (await response.json().catch(() => ({}))) as never };
 }
 
@@ -69,7 +79,9 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 interface RenderedService {
   user?: string;
   healthcheck?: { test?: string[]; start_period?: string; disable?: boolean };
-  deploy?: { resources?: { limits?: { cpus?: number; memory?: string }; reservations?: { memory?: string } } };
+  deploy?: {
+    resources?: { limits?: { cpus?: number; memory?: string }; reservations?: { memory?: string } };
+  };
   restart?: string;
   logging?: { driver?: string; options?: Record<string, string> };
   security_opt?: string[];
@@ -157,7 +169,12 @@ afterAll(() => {
 describe('service image', () => {
   it('runs as the non-root node user with SIGTERM and a node health check', () => {
     const [config] = JSON.parse(run(['docker', 'image', 'inspect', image])) as {
-      Config: { User: string; StopSignal: string; Healthcheck?: { Test: string[] }; Labels: Record<string, string> };
+      Config: {
+        User: string;
+        StopSignal: string;
+        Healthcheck?: { Test: string[] };
+        Labels: Record<string, string>;
+      };
     }[];
     expect(config!.Config.User).toBe('1000:1000');
     expect(config!.Config.StopSignal).toBe('SIGTERM');
@@ -166,10 +183,9 @@ describe('service image', () => {
   });
 
   it('fills the OCI labels from the build arguments', () => {
-    const labels = JSON.parse(run(['docker', 'image', 'inspect', '--format', '{{json .Config.Labels}}', image])) as Record<
-      string,
-      string
-    >;
+    const labels = JSON.parse(
+      run(['docker', 'image', 'inspect', '--format', '{{json .Config.Labels}}', image]),
+    ) as Record<string, string>;
     expect(labels).toMatchObject({
       'org.opencontainers.image.revision': gitSha,
       'org.opencontainers.image.created': buildDate,
@@ -181,7 +197,16 @@ describe('service image', () => {
   });
 
   it('reports its build on /version through the CLI image', () => {
-    const env = run(['docker', 'run', '--rm', '--entrypoint', 'node', image, '-e', 'console.log(process.env.GIT_SHA)']);
+    const env = run([
+      'docker',
+      'run',
+      '--rm',
+      '--entrypoint',
+      'node',
+      image,
+      '-e',
+      'console.log(process.env.GIT_SHA)',
+    ]);
     expect(env.trim()).toBe(gitSha);
   });
 });
@@ -194,39 +219,50 @@ describe('rendered production config', () => {
     expect(Object.keys(services()).sort()).toEqual(['api', 'postgres', 'proxy', 'vectors']);
   });
 
-  it.each(['api', 'vectors', 'postgres', 'proxy'])('%s is limited, health-checked, restarted, rotated and hardened', (name) => {
-    const s = services()[name]!;
-    expect(s.healthcheck?.test?.length, 'healthcheck').toBeGreaterThan(0);
-    expect(s.healthcheck?.start_period, 'start period').toMatch(/^\d+s$/);
-    expect(s.deploy?.resources?.limits?.cpus, 'cpu limit').toBeGreaterThan(0);
-    expect(Number(s.deploy?.resources?.limits?.memory), 'memory limit').toBeGreaterThan(0);
-    expect(Number(s.deploy?.resources?.reservations?.memory), 'memory reservation').toBeGreaterThan(0);
-    expect(s.restart).toBe('unless-stopped');
-    expect(s.logging?.driver).toBe('json-file');
-    expect(s.logging?.options).toMatchObject({ 'max-size': expect.any(String), 'max-file': expect.any(String) });
-    expect(s.security_opt).toContain('no-new-privileges:true');
-    expect(s.cap_drop).toEqual(['ALL']);
-    expect(s.read_only).toBe(true);
-    expect(['missing', 'never']).toContain(s.pull_policy);
-    if (name === 'postgres') {
-      // The entrypoint must start as root to own a fresh volume; it drops to uid 999 (checked on the live stack).
-      expect(s.user).toBeUndefined();
-      expect(allowedPostgresCaps).toEqual(expect.arrayContaining(s.cap_add ?? []));
-    } else {
-      expect(s.user, 'user').toMatch(/^[1-9]\d*(:\d+)?$/);
-      expect(s.cap_add ?? []).toEqual([]);
-    }
-  });
+  it.each(['api', 'vectors', 'postgres', 'proxy'])(
+    '%s is limited, health-checked, restarted, rotated and hardened',
+    (name) => {
+      const s = services()[name]!;
+      expect(s.healthcheck?.test?.length, 'healthcheck').toBeGreaterThan(0);
+      expect(s.healthcheck?.start_period, 'start period').toMatch(/^\d+s$/);
+      expect(s.deploy?.resources?.limits?.cpus, 'cpu limit').toBeGreaterThan(0);
+      expect(Number(s.deploy?.resources?.limits?.memory), 'memory limit').toBeGreaterThan(0);
+      expect(Number(s.deploy?.resources?.reservations?.memory), 'memory reservation').toBeGreaterThan(0);
+      expect(s.restart).toBe('unless-stopped');
+      expect(s.logging?.driver).toBe('json-file');
+      expect(s.logging?.options).toMatchObject({
+        'max-size': expect.any(String),
+        'max-file': expect.any(String),
+      });
+      expect(s.security_opt).toContain('no-new-privileges:true');
+      expect(s.cap_drop).toEqual(['ALL']);
+      expect(s.read_only).toBe(true);
+      expect(['missing', 'never']).toContain(s.pull_policy);
+      if (name === 'postgres') {
+        // The entrypoint must start as root to own a fresh volume; it drops to uid 999 (checked on the live stack).
+        expect(s.user).toBeUndefined();
+        expect(allowedPostgresCaps).toEqual(expect.arrayContaining(s.cap_add ?? []));
+      } else {
+        expect(s.user, 'user').toMatch(/^[1-9]\d*(:\d+)?$/);
+        expect(s.cap_add ?? []).toEqual([]);
+      }
+    },
+  );
 
   it('publishes only the proxy, on loopback, and no debug port', () => {
-    const published = Object.entries(services()).flatMap(([name, s]) => (s.ports ?? []).map((p) => ({ name, ...p })));
+    const published = Object.entries(services()).flatMap(([name, s]) =>
+      (s.ports ?? []).map((p) => ({ name, ...p })),
+    );
     expect(published.map((p) => [p.name, p.host_ip, p.target])).toEqual([['proxy', '127.0.0.1', 8080]]);
   });
 
   it('passes passwords only as secret files', () => {
     for (const [name, s] of Object.entries(services())) {
       const keys = Object.keys(s.environment ?? {});
-      expect(keys.filter((k) => /PASSWORD$/.test(k)), name).toEqual([]);
+      expect(
+        keys.filter((k) => /PASSWORD$/.test(k)),
+        name,
+      ).toEqual([]);
       for (const key of keys.filter((k) => /PASSWORD_FILE$/.test(k))) {
         expect(s.environment![key], `${name} ${key}`).toMatch(/^\/run\/secrets\//);
       }
@@ -234,7 +270,10 @@ describe('rendered production config', () => {
   });
 
   it('dev config binds everything, the debugger included, to loopback', () => {
-    const dev = render(['-f', join(ROOT, 'docker/compose.yaml'), '-f', join(ROOT, 'docker/compose.dev.yaml')], 'db').services;
+    const dev = render(
+      ['-f', join(ROOT, 'docker/compose.yaml'), '-f', join(ROOT, 'docker/compose.dev.yaml')],
+      'db',
+    ).services;
     const ports = Object.values(dev).flatMap((s) => s.ports ?? []);
     expect(ports.map((p) => p.target).sort()).toEqual([5432, 8080, 8081, 9229]);
     expect(ports.every((p) => p.host_ip === '127.0.0.1')).toBe(true);
@@ -269,7 +308,8 @@ describe('production stack', () => {
   });
 
   it('migrates, ingests and searches with the on-demand jobs', async () => {
-    for (const job of ['migrate', 'scrape', 'embed']) compose('--profile', 'tools', 'run', '--rm', '--no-deps', job);
+    for (const job of ['migrate', 'scrape', 'embed'])
+      compose('--profile', 'tools', 'run', '--rm', '--no-deps', job);
     const response = await fetch(`http://127.0.0.1:${proxyPort}/search?q=caddy%20health%20checks&k=3`);
     const body = (await response.json()) as { results: { id: string }[] };
     expect(response.status).toBe(200);

@@ -63,7 +63,10 @@ export function createApiServer(deps: ApiDeps): Server {
   const draining = (): boolean => deps.lifecycle()?.draining ?? false;
   const uptime = (): number => Math.round((Date.now() - deps.startedAt) / 1000);
 
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void> = {
+  const routes: Record<
+    string,
+    (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
+  > = {
     '/health': (_req, res) => {
       if (draining()) return sendJson(res, 503, { status: 'draining' });
       sendJson(res, 200, { status: 'ok' });

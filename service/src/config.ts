@@ -158,10 +158,13 @@ export function parseDatabase(env: Env, readFile: ReadTextFile): Parsed<Database
     const path = env.DATABASE_PASSWORD_FILE!.trim();
     try {
       password = readFile(path).replace(/\r?\n$/, '');
-      if (password === '') r.problems.push(`DATABASE_PASSWORD_FILE: "${path}" is empty. Write the password into it.`);
+      if (password === '')
+        r.problems.push(`DATABASE_PASSWORD_FILE: "${path}" is empty. Write the password into it.`);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-      r.problems.push(`DATABASE_PASSWORD_FILE: cannot read "${path}" (${code}). Mount the secret file or fix the path.`);
+      r.problems.push(
+        `DATABASE_PASSWORD_FILE: cannot read "${path}" (${code}). Mount the secret file or fix the path.`,
+      );
     }
     if (r.has('DATABASE_PASSWORD')) {
       warnings.push('DATABASE_PASSWORD is ignored because DATABASE_PASSWORD_FILE is set. Remove it.');
@@ -199,7 +202,9 @@ export function parseVectorClient(env: Env): VectorClientConfig {
   const url = r.httpUrl('VECTOR_STORE_URL', 'Set it to the vector store base URL, e.g. http://vectors:8081.');
   const collection = r.text('VECTOR_COLLECTION', 'documents', '');
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(collection)) {
-    r.problems.push(`VECTOR_COLLECTION: "${collection}" is not a valid name. Use lowercase letters, digits, - and _.`);
+    r.problems.push(
+      `VECTOR_COLLECTION: "${collection}" is not a valid name. Use lowercase letters, digits, - and _.`,
+    );
   }
   const timeoutMs = r.int('VECTOR_STORE_TIMEOUT_MS', {
     fallback: 2000,
@@ -217,7 +222,9 @@ export function parseApi(env: Env, defaultDataDir: string): ApiConfig {
     port: r.int('PORT', { fallback: 8080, ...PORT_RANGE, hint: 'Set the port the API listens on.' }),
     dataDir: r.text('DATA_DIR', defaultDataDir, ''),
     diskMinFreeBytes:
-      r.int('DISK_MIN_FREE_MB', { fallback: 512, min: 0, max: 10_000_000, hint: 'Give megabytes.' }) * 1024 * 1024,
+      r.int('DISK_MIN_FREE_MB', { fallback: 512, min: 0, max: 10_000_000, hint: 'Give megabytes.' }) *
+      1024 *
+      1024,
     healthTimeoutMs: r.int('HEALTH_CHECK_TIMEOUT_MS', {
       fallback: 1000,
       min: 50,
@@ -225,7 +232,8 @@ export function parseApi(env: Env, defaultDataDir: string): ApiConfig {
       hint: 'Give the per-check timeout in milliseconds.',
     }),
     drainMs:
-      r.int('DRAIN_SECONDS', { fallback: 3, min: 0, max: 300, hint: 'Give the drain period in seconds.' }) * 1000,
+      r.int('DRAIN_SECONDS', { fallback: 3, min: 0, max: 300, hint: 'Give the drain period in seconds.' }) *
+      1000,
     shutdownTimeoutMs:
       r.int('SHUTDOWN_TIMEOUT_SECONDS', {
         fallback: 10,
@@ -244,7 +252,9 @@ export function parseVectorStoreServer(env: Env): VectorStoreServerConfig {
     port: r.int('PORT', { fallback: 8081, ...PORT_RANGE, hint: 'Set the port the vector store listens on.' }),
     dataDir: r.text('DATA_DIR', undefined, 'Set it to the directory that persists collections, e.g. /data.'),
     maxBodyBytes:
-      r.int('VECTOR_STORE_MAX_BODY_MB', { fallback: 64, min: 1, max: 4096, hint: 'Give megabytes.' }) * 1024 * 1024,
+      r.int('VECTOR_STORE_MAX_BODY_MB', { fallback: 64, min: 1, max: 4096, hint: 'Give megabytes.' }) *
+      1024 *
+      1024,
   };
   return r.done(config).config;
 }

@@ -18,10 +18,12 @@ export function parseCorpus(json: string, source: string): CorpusDocument[] {
   return data.map((item: unknown, index) => {
     const doc = item as Partial<CorpusDocument>;
     const where = `${source}: document ${index}`;
-    if (typeof doc.id !== 'string' || !ID.test(doc.id)) throw new Error(`${where}: id must be a kebab-case slug.`);
+    if (typeof doc.id !== 'string' || !ID.test(doc.id))
+      throw new Error(`${where}: id must be a kebab-case slug.`);
     if (seen.has(doc.id)) throw new Error(`${where}: duplicate id "${doc.id}".`);
     seen.add(doc.id);
-    if (typeof doc.title !== 'string' || doc.title.trim() === '') throw new Error(`${where}: title is empty.`);
+    if (typeof doc.title !== 'string' || doc.title.trim() === '')
+      throw new Error(`${where}: title is empty.`);
     if (typeof doc.body !== 'string' || doc.body.trim() === '') throw new Error(`${where}: body is empty.`);
     const tags = Array.isArray(doc.tags) ? doc.tags.filter((t): t is string => typeof t === 'string') : [];
     return { id: doc.id, title: doc.title.trim(), body: doc.body.trim(), tags };
@@ -33,5 +35,7 @@ export function loadCorpus(file: string): CorpusDocument[] {
 }
 
 export function contentHash(doc: CorpusDocument): string {
-  return createHash('sha256').update(JSON.stringify([doc.title, doc.body, doc.tags])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([doc.title, doc.body, doc.tags]))
+    .digest('hex');
 }

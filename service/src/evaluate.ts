@@ -27,14 +27,23 @@ export function loadQueries(file: string): LabelledQuery[] {
   const data = JSON.parse(readFileSync(file, 'utf8')) as { queries?: LabelledQuery[] };
   const queries = data.queries ?? [];
   for (const q of queries) {
-    if (typeof q.id !== 'string' || typeof q.query !== 'string' || !Array.isArray(q.relevant) || q.relevant.length === 0) {
-      throw new Error(`${file}: query ${JSON.stringify(q.id)} needs an id, a query and at least one relevant id.`);
+    if (
+      typeof q.id !== 'string' ||
+      typeof q.query !== 'string' ||
+      !Array.isArray(q.relevant) ||
+      q.relevant.length === 0
+    ) {
+      throw new Error(
+        `${file}: query ${JSON.stringify(q.id)} needs an id, a query and at least one relevant id.`,
+      );
     }
   }
   return queries;
 }
 
-export function quality(runs: readonly { query: LabelledQuery; ranked: readonly string[] }[]): QualityMetrics {
+export function quality(
+  runs: readonly { query: LabelledQuery; ranked: readonly string[] }[],
+): QualityMetrics {
   const per = runs.map(({ query, ranked }) => {
     const relevant = new Set(query.relevant);
     return {
@@ -73,7 +82,9 @@ export async function runEval(queries: readonly LabelledQuery[], retrievers: Ret
     const response = await hybridSearch(query.query, 10, retrievers);
     const latencyMs = performance.now() - started;
     if (response.degraded.length > 0) {
-      throw new Error(`eval: the ${response.degraded.join(', ')} retriever failed. Start it and run eval again.`);
+      throw new Error(
+        `eval: the ${response.degraded.join(', ')} retriever failed. Start it and run eval again.`,
+      );
     }
     runs.push({ query, ranked: response.results.map((r) => r.id), latencyMs });
   }

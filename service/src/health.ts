@@ -53,12 +53,20 @@ export async function withTimeout<T>(ms: number, work: (signal: AbortSignal) => 
   }
 }
 
-export async function runCheck(check: Check, timeoutMs: number, now = () => performance.now()): Promise<CheckResult> {
+export async function runCheck(
+  check: Check,
+  timeoutMs: number,
+  now = () => performance.now(),
+): Promise<CheckResult> {
   const started = now();
   const base = { name: check.name, required: check.required };
   try {
     const outcome = await withTimeout(timeoutMs, check.run);
-    const result: CheckResult = { ...base, status: outcome?.status ?? 'ok', latency_ms: elapsed(started, now) };
+    const result: CheckResult = {
+      ...base,
+      status: outcome?.status ?? 'ok',
+      latency_ms: elapsed(started, now),
+    };
     if (outcome?.detail) result.detail = outcome.detail;
     return result;
   } catch (err) {

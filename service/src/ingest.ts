@@ -12,7 +12,11 @@ export interface ScrapeResult {
   unchanged: number;
 }
 
-export async function scrape(pool: Pool, docs: readonly CorpusDocument[], log: Logger): Promise<ScrapeResult> {
+export async function scrape(
+  pool: Pool,
+  docs: readonly CorpusDocument[],
+  log: Logger,
+): Promise<ScrapeResult> {
   let written = 0;
   for (const doc of docs) {
     const result = await pool.query(
@@ -31,7 +35,12 @@ export async function scrape(pool: Pool, docs: readonly CorpusDocument[], log: L
   return summary;
 }
 
-export async function embedAll(pool: Pool, vectors: VectorStoreClient, log: Logger, batchSize = 50): Promise<number> {
+export async function embedAll(
+  pool: Pool,
+  vectors: VectorStoreClient,
+  log: Logger,
+  batchSize = 50,
+): Promise<number> {
   const { rows } = await pool.query<{ id: string; title: string; body: string }>(
     'SELECT id, title, body FROM documents ORDER BY id',
   );

@@ -53,7 +53,8 @@ export class Lifecycle {
     server.closeIdleConnections();
     const deadline = Date.now() + shutdownTimeoutMs;
     while (this.inFlight > 0 && Date.now() < deadline) await sleep(25);
-    if (this.inFlight > 0) log.warn('shutdown timeout reached, dropping requests', { in_flight: this.inFlight });
+    if (this.inFlight > 0)
+      log.warn('shutdown timeout reached, dropping requests', { in_flight: this.inFlight });
     server.closeAllConnections();
     await closed;
     try {

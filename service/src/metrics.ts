@@ -6,13 +6,19 @@ export function recallAtK(ranked: readonly string[], relevant: ReadonlySet<strin
   return found / relevant.size;
 }
 
-export function reciprocalRankAtK(ranked: readonly string[], relevant: ReadonlySet<string>, k: number): number {
+export function reciprocalRankAtK(
+  ranked: readonly string[],
+  relevant: ReadonlySet<string>,
+  k: number,
+): number {
   const index = ranked.slice(0, k).findIndex((id) => relevant.has(id));
   return index === -1 ? 0 : 1 / (index + 1);
 }
 
 export function ndcgAtK(ranked: readonly string[], relevant: ReadonlySet<string>, k: number): number {
-  const dcg = ranked.slice(0, k).reduce((sum, id, i) => sum + (relevant.has(id) ? 1 / Math.log2(i + 2) : 0), 0);
+  const dcg = ranked
+    .slice(0, k)
+    .reduce((sum, id, i) => sum + (relevant.has(id) ? 1 / Math.log2(i + 2) : 0), 0);
   let ideal = 0;
   for (let i = 0; i < Math.min(k, relevant.size); i++) ideal += 1 / Math.log2(i + 2);
   return ideal === 0 ? 0 : dcg / ideal;

@@ -31,7 +31,9 @@ export function loadMigrations(dir: string): Migration[] {
     .filter((name) => name.endsWith('.sql'))
     .map((name) => {
       if (!FILE_NAME.test(name)) {
-        throw new Error(`migration ${name}: bad file name. Name it NNN_description.sql (lowercase, underscores).`);
+        throw new Error(
+          `migration ${name}: bad file name. Name it NNN_description.sql (lowercase, underscores).`,
+        );
       }
       const sql = readFileSync(join(dir, name), 'utf8');
       return { id: name.replace(/\.sql$/, ''), sql, checksum: checksum(sql) };
@@ -40,12 +42,17 @@ export function loadMigrations(dir: string): Migration[] {
 }
 
 /** Which migrations to run, refusing when history was edited: an applied file changed or disappeared. */
-export function planMigrations(available: readonly Migration[], applied: readonly AppliedMigration[]): Migration[] {
+export function planMigrations(
+  available: readonly Migration[],
+  applied: readonly AppliedMigration[],
+): Migration[] {
   const byId = new Map(available.map((m) => [m.id, m]));
   for (const done of applied) {
     const file = byId.get(done.id);
     if (!file) {
-      throw new Error(`migration ${done.id}: applied to the database but missing from the code. Restore the file.`);
+      throw new Error(
+        `migration ${done.id}: applied to the database but missing from the code. Restore the file.`,
+      );
     }
     if (file.checksum !== done.checksum) {
       throw new Error(
@@ -68,7 +75,9 @@ export async function migrate(pool: Pool, dir: string, log: Logger): Promise<str
         checksum text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-      const { rows } = await client.query<AppliedMigration>('SELECT id, checksum FROM schema_migrations ORDER BY id');
+      const { rows } = await client.query<AppliedMigration>(
+        'SELECT id, checksum FROM schema_migrations ORDER BY id',
+      );
       const pending = planMigrations(available, rows);
       for (const migration of pending) {
         await client.query('BEGIN');

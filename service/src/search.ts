@@ -35,8 +35,10 @@ export type SearchParams = { ok: true; query: string; k: number } | { ok: false;
 
 export function parseSearchParams(params: URLSearchParams): SearchParams {
   const q = params.get('q');
-  if (q === null || q.trim() === '') return { ok: false, error: 'q is required: pass the search text as ?q=...' };
-  if (q.length > MAX_QUERY_LENGTH) return { ok: false, error: `q is longer than ${MAX_QUERY_LENGTH} characters` };
+  if (q === null || q.trim() === '')
+    return { ok: false, error: 'q is required: pass the search text as ?q=...' };
+  if (q.length > MAX_QUERY_LENGTH)
+    return { ok: false, error: `q is longer than ${MAX_QUERY_LENGTH} characters` };
   const rawK = params.get('k');
   if (rawK === null) return { ok: true, query: q.trim(), k: 5 };
   if (!/^\d+$/.test(rawK) || Number(rawK) < 1 || Number(rawK) > MAX_K) {
@@ -51,7 +53,11 @@ export function toTsQuery(query: string): string | null {
   return words.length === 0 ? null : words.join(' | ');
 }
 
-export async function hybridSearch(query: string, k: number, retrievers: Retrievers): Promise<SearchResponse> {
+export async function hybridSearch(
+  query: string,
+  k: number,
+  retrievers: Retrievers,
+): Promise<SearchResponse> {
   const limit = k * CANDIDATES_PER_RESULT;
   const degraded: string[] = [];
   const [fullText, vector] = await Promise.all([

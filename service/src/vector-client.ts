@@ -29,13 +29,19 @@ export class VectorStoreClient {
     });
     const text = await response.text();
     if (!response.ok) {
-      throw new Error(`vector store answered ${response.status} for ${new URL(url).pathname}: ${text.slice(0, 200)}`);
+      throw new Error(
+        `vector store answered ${response.status} for ${new URL(url).pathname}: ${text.slice(0, 200)}`,
+      );
     }
     return JSON.parse(text) as T;
   }
 
   async heartbeat(signal?: AbortSignal): Promise<number> {
-    const body = await this.request<{ heartbeat_ns: number }>(`${this.config.url}/api/v1/heartbeat`, {}, signal);
+    const body = await this.request<{ heartbeat_ns: number }>(
+      `${this.config.url}/api/v1/heartbeat`,
+      {},
+      signal,
+    );
     return body.heartbeat_ns;
   }
 

@@ -28,7 +28,8 @@ export function createVectorStoreServer(
         if (lifecycle()?.draining) return sendJson(res, 503, { status: 'draining' });
         return sendJson(res, 200, { heartbeat_ns: Number(process.hrtime.bigint()) });
       }
-      if (url.pathname === '/api/v1/snapshot' && method === 'GET') return sendJson(res, 200, store.snapshot());
+      if (url.pathname === '/api/v1/snapshot' && method === 'GET')
+        return sendJson(res, 200, store.snapshot());
       if (url.pathname === '/api/v1/restore' && method === 'POST') {
         const collections = await store.restore(await readJsonBody(req, config.maxBodyBytes));
         log.info('snapshot restored', { collections });
@@ -37,7 +38,8 @@ export function createVectorStoreServer(
       const match = COLLECTION_ROUTE.exec(url.pathname);
       if (!match) throw new RequestError(404, `no route for ${method} ${url.pathname}`);
       const name = decodeURIComponent(match[1]!);
-      if (!COLLECTION_NAME.test(name)) throw new RequestError(400, `collection name "${name.slice(0, 64)}" is invalid`);
+      if (!COLLECTION_NAME.test(name))
+        throw new RequestError(400, `collection name "${name.slice(0, 64)}" is invalid`);
       const action = match[2];
       if (action === 'count' && method === 'GET') return sendJson(res, 200, { count: store.count(name) });
       if (method !== 'POST') throw new RequestError(405, `${method} is not allowed on ${url.pathname}`);

@@ -28,19 +28,26 @@ export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const FILE_SUFFIX = '.collection.json';
 
 export function validateRecords(value: unknown, dimension: number | null): StoredRecord[] {
-  if (!Array.isArray(value) || value.length === 0) throw new RequestError(400, 'records must be a non-empty array');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new RequestError(400, 'records must be a non-empty array');
   let dim = dimension;
   return value.map((raw: unknown, i) => {
     const rec = raw as Partial<StoredRecord>;
     if (typeof rec.id !== 'string' || rec.id === '' || rec.id.length > 256) {
       throw new RequestError(400, `records[${i}].id must be a string of 1 to 256 characters`);
     }
-    if (!Array.isArray(rec.embedding) || !rec.embedding.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    if (
+      !Array.isArray(rec.embedding) ||
+      !rec.embedding.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ) {
       throw new RequestError(400, `records[${i}].embedding must be an array of finite numbers`);
     }
     dim ??= rec.embedding.length;
     if (rec.embedding.length !== dim || dim === 0) {
-      throw new RequestError(400, `records[${i}].embedding has ${rec.embedding.length} dimensions, expected ${dim}`);
+      throw new RequestError(
+        400,
+        `records[${i}].embedding has ${rec.embedding.length} dimensions, expected ${dim}`,
+      );
     }
     const metadata = rec.metadata && typeof rec.metadata === 'object' ? rec.metadata : {};
     return { id: rec.id, embedding: rec.embedding, metadata };
@@ -49,7 +56,8 @@ export function validateRecords(value: unknown, dimension: number | null): Store
 
 export function topK(records: Iterable<StoredRecord>, query: readonly number[], k: number) {
   const scored: { id: string; score: number; metadata: Record<string, unknown> }[] = [];
-  for (const rec of records) scored.push({ id: rec.id, score: cosine(query, rec.embedding), metadata: rec.metadata });
+  for (const rec of records)
+    scored.push({ id: rec.id, score: cosine(query, rec.embedding), metadata: rec.metadata });
   return scored
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .slice(0, k)
@@ -58,11 +66,16 @@ export function topK(records: Iterable<StoredRecord>, query: readonly number[], 
 
 export function validateSnapshot(value: unknown): Snapshot {
   const snap = value as Partial<Snapshot>;
-  if (snap?.format !== 'slipway-vector-snapshot' || snap.version !== 1 || typeof snap.collections !== 'object') {
+  if (
+    snap?.format !== 'slipway-vector-snapshot' ||
+    snap.version !== 1 ||
+    typeof snap.collections !== 'object'
+  ) {
     throw new RequestError(400, 'not a slipway-vector-snapshot version 1 document');
   }
   for (const [name, data] of Object.entries(snap.collections ?? {})) {
-    if (!COLLECTION_NAME.test(name)) throw new RequestError(400, `snapshot collection "${name}" has an invalid name`);
+    if (!COLLECTION_NAME.test(name))
+      throw new RequestError(400, `snapshot collection "${name}" has an invalid name`);
     if (data.records.length > 0) validateRecords(data.records, data.dimension);
   }
   return snap as Snapshot;
@@ -110,7 +123,10 @@ export class VectorStore {
   private exportCollection(name: string): CollectionData {
     const c = this.collections.get(name);
     if (!c) return { dimension: 0, records: [] };
-    return { dimension: c.dimension, records: [...c.records.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) };
+    return {
+      dimension: c.dimension,
+      records: [...c.records.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    };
   }
 
   /** Serialises writes per collection so that a slow older write can never overwrite a newer one. */
@@ -118,7 +134,9 @@ export class VectorStore {
     const previous = this.writes.get(name) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
-      .then(() => writeFileAtomic(join(this.dir, `${name}${FILE_SUFFIX}`), JSON.stringify(this.exportCollection(name))));
+      .then(() =>
+        writeFileAtomic(join(this.dir, `${name}${FILE_SUFFIX}`), JSON.stringify(this.exportCollection(name))),
+      );
     this.writes.set(name, next);
     return next;
   }

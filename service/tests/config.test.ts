@@ -37,8 +37,16 @@ describe('parseDatabase', () => {
   it.each<[string, Env, Partial<ReturnType<typeof parseDatabase>['config']>]>([
     ['defaults', base, { host: 'postgres', port: 5432, database: 'slipway', user: 'slipway', poolMax: 10 }],
     ['password from file, trailing newline removed', base, { password: 's3cret-from-file' }],
-    ['explicit values', { ...base, DATABASE_PORT: '5433', DATABASE_NAME: 'app', DATABASE_USER: 'u' }, { port: 5433, database: 'app', user: 'u' }],
-    ['plain password outside production', { DATABASE_HOST: 'h', DATABASE_PASSWORD: 'pw', NODE_ENV: 'development' }, { password: 'pw' }],
+    [
+      'explicit values',
+      { ...base, DATABASE_PORT: '5433', DATABASE_NAME: 'app', DATABASE_USER: 'u' },
+      { port: 5433, database: 'app', user: 'u' },
+    ],
+    [
+      'plain password outside production',
+      { DATABASE_HOST: 'h', DATABASE_PASSWORD: 'pw', NODE_ENV: 'development' },
+      { password: 'pw' },
+    ],
   ])('%s', (_name, env, expected) => {
     expect(parseDatabase(env, readFile).config).toMatchObject(expected);
   });
@@ -56,17 +64,29 @@ describe('parseDatabase', () => {
 
   it.each<[string, Env, string[]]>([
     ['host missing', { DATABASE_PASSWORD_FILE: '/run/secrets/db' }, ['DATABASE_HOST: is not set.']],
-    ['bad port', { ...base, DATABASE_PORT: '70000' }, ['DATABASE_PORT: "70000" is not an integer from 1 to 65535.']],
+    [
+      'bad port',
+      { ...base, DATABASE_PORT: '70000' },
+      ['DATABASE_PORT: "70000" is not an integer from 1 to 65535.'],
+    ],
     ['port not a number', { ...base, DATABASE_PORT: '54x' }, ['DATABASE_PORT: "54x" is not an integer']],
     ['no password at all', { DATABASE_HOST: 'h' }, ['DATABASE_PASSWORD_FILE: is not set.']],
-    ['unreadable file', { DATABASE_HOST: 'h', DATABASE_PASSWORD_FILE: '/nope' }, ['DATABASE_PASSWORD_FILE: cannot read "/nope" (ENOENT)']],
+    [
+      'unreadable file',
+      { DATABASE_HOST: 'h', DATABASE_PASSWORD_FILE: '/nope' },
+      ['DATABASE_PASSWORD_FILE: cannot read "/nope" (ENOENT)'],
+    ],
     ['empty file', { DATABASE_HOST: 'h', DATABASE_PASSWORD_FILE: '/run/secrets/empty' }, ['is empty']],
     [
       'plain password in production',
       { DATABASE_HOST: 'h', DATABASE_PASSWORD: 'hunter2', NODE_ENV: 'production' },
       ['DATABASE_PASSWORD: a plain password variable is refused when NODE_ENV=production'],
     ],
-    ['several problems at once', { DATABASE_PORT: '0' }, ['DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_PASSWORD_FILE']],
+    [
+      'several problems at once',
+      { DATABASE_PORT: '0' },
+      ['DATABASE_HOST', 'DATABASE_PORT', 'DATABASE_PASSWORD_FILE'],
+    ],
   ])('rejects: %s', (_name, env, expected) => {
     const found = problems(() => parseDatabase(env, readFile));
     expect(found).toHaveLength(expected.length);
@@ -74,14 +94,27 @@ describe('parseDatabase', () => {
   });
 
   it('never quotes a secret value in an error', () => {
-    const found = problems(() => parseDatabase({ DATABASE_HOST: 'h', DATABASE_PASSWORD: 'hunter2', NODE_ENV: 'production' }, readFile));
+    const found = problems(() =>
+      parseDatabase({ DATABASE_HOST: 'h', DATABASE_PASSWORD: 'hunter2', NODE_ENV: 'production' }, readFile),
+    );
     expect(found.join('\n')).not.toContain('hunter2');
   });
 });
 
 describe('parseApi', () => {
   it.each<[string, Env, Partial<ReturnType<typeof parseApi>>]>([
-    ['defaults', {}, { host: '0.0.0.0', port: 8080, dataDir: '/tmp', drainMs: 3000, healthTimeoutMs: 1000, shutdownTimeoutMs: 10_000 }],
+    [
+      'defaults',
+      {},
+      {
+        host: '0.0.0.0',
+        port: 8080,
+        dataDir: '/tmp',
+        drainMs: 3000,
+        healthTimeoutMs: 1000,
+        shutdownTimeoutMs: 10_000,
+      },
+    ],
     ['drain seconds', { DRAIN_SECONDS: '0' }, { drainMs: 0 }],
     ['disk threshold in MB', { DISK_MIN_FREE_MB: '1' }, { diskMinFreeBytes: 1024 * 1024 }],
     ['data dir', { DATA_DIR: '/data' }, { dataDir: '/data' }],
@@ -124,7 +157,10 @@ describe('parseVectorStoreServer, parseCommon, parseBuildInfo', () => {
 
   it.each<[Env, ReturnType<typeof parseCommon> | string]>([
     [{}, { production: false, logLevel: 'info' }],
-    [{ NODE_ENV: 'production', LOG_LEVEL: 'warn' }, { production: true, logLevel: 'warn' }],
+    [
+      { NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+      { production: true, logLevel: 'warn' },
+    ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: "loud" is not a level'],
   ])('common %j', (env, expected) => {
     if (typeof expected === 'string') expect(problems(() => parseCommon(env))[0]).toContain(expected);
@@ -132,7 +168,12 @@ describe('parseVectorStoreServer, parseCommon, parseBuildInfo', () => {
   });
 
   it('build info falls back to unknown values', () => {
-    expect(parseBuildInfo({})).toEqual({ version: '0.0.0-dev', gitSha: 'unknown', buildDate: 'unknown', imageDigest: null });
+    expect(parseBuildInfo({})).toEqual({
+      version: '0.0.0-dev',
+      gitSha: 'unknown',
+      buildDate: 'unknown',
+      imageDigest: null,
+    });
     expect(parseBuildInfo({ APP_VERSION: '1.2.3', GIT_SHA: 'abc', IMAGE_DIGEST: 'sha256:x' })).toMatchObject({
       version: '1.2.3',
       gitSha: 'abc',

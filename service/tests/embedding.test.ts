@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, EMBEDDING_DIMENSION, embed, features, fnv1a, l2normalize, tokenize } from '../src/embedding.js';
+import {
+  cosine,
+  EMBEDDING_DIMENSION,
+  embed,
+  features,
+  fnv1a,
+  l2normalize,
+  tokenize,
+} from '../src/embedding.js';
 
 describe('tokenize', () => {
   it.each<[string, string[]]>([

@@ -37,6 +37,10 @@ describe('reciprocalRankFusion', () => {
       ],
       1,
     );
-    expect(hit).toEqual({ id: 'd', score: 1 / (RRF_K + 1) + 1 / (RRF_K + 2), ranks: { fulltext: 1, vector: 2 } });
+    expect(hit).toEqual({
+      id: 'd',
+      score: 1 / (RRF_K + 1) + 1 / (RRF_K + 2),
+      ranks: { fulltext: 1, vector: 2 },
+    });
   });
 });

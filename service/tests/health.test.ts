@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, diskStatus, httpStatusFor, runCheck, withTimeout, type CheckResult, type Status } from '../src/health.js';
+import {
+  aggregate,
+  diskStatus,
+  httpStatusFor,
+  runCheck,
+  withTimeout,
+  type CheckResult,
+  type Status,
+} from '../src/health.js';
 
 const result = (name: string, status: Status, required: boolean): CheckResult => ({
   name,
@@ -11,7 +19,12 @@ const result = (name: string, status: Status, required: boolean): CheckResult =>
 describe('aggregate', () => {
   it.each<[string, CheckResult[], Status, number]>([
     ['all ok', [result('database', 'ok', true), result('vector_store', 'ok', false)], 'ok', 200],
-    ['optional down', [result('database', 'ok', true), result('vector_store', 'down', false)], 'degraded', 200],
+    [
+      'optional down',
+      [result('database', 'ok', true), result('vector_store', 'down', false)],
+      'degraded',
+      200,
+    ],
     ['degraded disk', [result('database', 'ok', true), result('disk', 'degraded', false)], 'degraded', 200],
     ['required down', [result('database', 'down', true), result('vector_store', 'ok', false)], 'down', 503],
     ['required degraded', [result('database', 'degraded', true)], 'degraded', 200],
@@ -30,12 +43,18 @@ describe('runCheck', () => {
   });
 
   it('passes a degraded status through', async () => {
-    const r = await runCheck({ name: 'disk', required: false, run: async () => ({ status: 'degraded' }) }, 100);
+    const r = await runCheck(
+      { name: 'disk', required: false, run: async () => ({ status: 'degraded' }) },
+      100,
+    );
     expect(r.status).toBe('degraded');
   });
 
   it('reports down with the error message when the check throws', async () => {
-    const r = await runCheck({ name: 'db', required: true, run: () => Promise.reject(new Error('ECONNREFUSED')) }, 100);
+    const r = await runCheck(
+      { name: 'db', required: true, run: () => Promise.reject(new Error('ECONNREFUSED')) },
+      100,
+    );
     expect(r).toMatchObject({ status: 'down', error: 'ECONNREFUSED' });
   });
 

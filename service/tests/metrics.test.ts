@@ -9,7 +9,14 @@ describe('ranking metrics', () => {
     ['perfect', ['a', 'b', 'c'], rel('a'), 1, 1, 1],
     ['second place', ['x', 'a', 'c'], rel('a'), 1, 0.5, 1 / Math.log2(3)],
     ['missing', ['x', 'y', 'z'], rel('a'), 0, 0, 0],
-    ['half found in top 2', ['a', 'x', 'b'], rel('a', 'b'), 0.5, 1, (1 + 1 / Math.log2(4)) / (1 + 1 / Math.log2(3))],
+    [
+      'half found in top 2',
+      ['a', 'x', 'b'],
+      rel('a', 'b'),
+      0.5,
+      1,
+      (1 + 1 / Math.log2(4)) / (1 + 1 / Math.log2(3)),
+    ],
     ['no relevant labels', ['a'], rel(), 0, 0, 0],
     ['beyond the cut-off', ['x', 'y', 'z', 'a'], rel('a'), 0, 0, 0],
   ])('%s', (_name, ranked, relevant, recall, rr, ndcg) => {

@@ -66,7 +66,11 @@ describe('hybridSearch', () => {
 
   it('fails when full-text search fails: the database is required', async () => {
     await expect(
-      hybridSearch('q', 5, { fullText: () => Promise.reject(new Error('db')), vector: async () => [], titles }),
+      hybridSearch('q', 5, {
+        fullText: () => Promise.reject(new Error('db')),
+        vector: async () => [],
+        titles,
+      }),
     ).rejects.toThrow('db');
   });
 });

@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { topK, validateRecords, validateSnapshot, VectorStore, writeFileAtomic } from '../src/vector-store.js';
+import {
+  topK,
+  validateRecords,
+  validateSnapshot,
+  VectorStore,
+  writeFileAtomic,
+} from '../src/vector-store.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -21,7 +27,14 @@ describe('validateRecords', () => {
     [[{ id: '', embedding: [1] }], null, 'records[0].id'],
     [[{ id: 'a', embedding: ['1'] }], null, 'finite numbers'],
     [[{ id: 'a', embedding: [1, 2] }], 3, 'has 2 dimensions, expected 3'],
-    [[{ id: 'a', embedding: [1, 2] }, { id: 'b', embedding: [1] }], null, 'records[1].embedding has 1 dimensions'],
+    [
+      [
+        { id: 'a', embedding: [1, 2] },
+        { id: 'b', embedding: [1] },
+      ],
+      null,
+      'records[1].embedding has 1 dimensions',
+    ],
     [[{ id: 'a', embedding: [] }], null, 'has 0 dimensions'],
   ])('rejects %j (dimension %j)', (records, dimension, message) => {
     expect(() => validateRecords(records, dimension)).toThrow(message);
@@ -75,7 +88,11 @@ describe('VectorStore', () => {
     await source.load();
     await source.upsert('docs', [{ id: 'a', embedding: [1, 0] }]);
     const snapshot = source.snapshot(new Date(0));
-    expect(snapshot).toMatchObject({ format: 'slipway-vector-snapshot', version: 1, created_at: '1970-01-01T00:00:00.000Z' });
+    expect(snapshot).toMatchObject({
+      format: 'slipway-vector-snapshot',
+      version: 1,
+      created_at: '1970-01-01T00:00:00.000Z',
+    });
 
     const dir = tempDir();
     const target = new VectorStore(dir);

@@ -51,7 +51,18 @@ export async function startPostgres(): Promise<TestPostgres> {
     chownSync(pwfile, owner.uid, owner.gid);
   }
   const data = join(dir, 'data');
-  asOwner([tool('initdb'), '-D', data, '-U', 'slipway', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C']);
+  asOwner([
+    tool('initdb'),
+    '-D',
+    data,
+    '-U',
+    'slipway',
+    `--pwfile=${pwfile}`,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
   const port = await freePort();
   asOwner([
     tool('pg_ctl'),
@@ -71,5 +82,13 @@ export async function startPostgres(): Promise<TestPostgres> {
       rmSync(dir, { recursive: true, force: true });
     }
   };
-  return { host: '127.0.0.1', port, user: 'slipway', password, passwordFile: pwfile, database: 'postgres', stop };
+  return {
+    host: '127.0.0.1',
+    port,
+    user: 'slipway',
+    password,
+    passwordFile: pwfile,
+    database: 'postgres',
+    stop,
+  };
 }

@@ -35,7 +35,10 @@ export function startCli(args: string[], env: Record<string, string>): Running {
   return { child, output: () => output, exited };
 }
 
-export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const run = startCli(args, env);
   const code = await run.exited;
   return { code, output: run.output() };
