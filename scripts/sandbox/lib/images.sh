@@ -91,6 +91,19 @@ stage_node_context() {
   cp "${SANDBOX_DIR}/images/node/Dockerfile" "${SANDBOX_DIR}/images/node/docker-entrypoint.sh" "${context}/"
   cp "${node_bin}" "${context}/node"
   cp -a "$(npm_package_dir)" "${context}/npm"
+  host_ca_bundle >"${context}/host-ca.crt"
+}
+
+# The CA bundle this machine trusts. Where registries are reached through a TLS-inspecting proxy, npm inside
+# a build must trust the same CAs the host does; the official image never needs this, the look-alike does.
+host_ca_bundle() {
+  local file
+  for file in "${NODE_EXTRA_CA_CERTS:-}" /etc/ssl/certs/ca-certificates.crt; do
+    if [[ -n "${file}" && -s "${file}" ]]; then
+      cat "${file}"
+      return 0
+    fi
+  done
 }
 
 image_node() {
