@@ -6,13 +6,13 @@ export interface ComposeBuildInputs {
   'compose-file'?: InputValue;
   /** Newline-separated services to build. Default: every service with a build section. */
   services?: InputValue;
-  /** Image name prefix, e.g. ghcr.io/acme/shop; each image is <prefix>/<service>:<tag>. */
+  /** Image name prefix, e.g. ghcr.io/acme/shop; each image is <prefix>/<service>:<tag>. Empty: the compose file's image:, else <project>-<service>. */
   'image-prefix'?: InputValue;
-  /** Tag for the built images. */
+  /** Tag for the built images when image-prefix is set. */
   tag?: InputValue;
   /** Push the images and report references pinned by digest, true or false. */
   push?: InputValue;
-  /** Build cache backend, one of gha|local|none. gha uses the GitHub Actions cache service. */
+  /** Build cache backend, one of gha|local|none. gha and local need a builder that exports cache (docker/setup-buildx-action); on the docker driver local uses the engine cache and gha fails. */
   cache?: InputValue;
   /** Directory of the local cache (cache: local); one sub-directory per service. */
   'cache-dir'?: InputValue;
@@ -23,17 +23,17 @@ export interface ComposeBuildInputs {
 }
 
 export interface EvalCheckInputs {
-  /** Command that runs the eval and writes the results file (optional: omit when an earlier step wrote it). */
+  /** Command that runs the eval and writes the results file, run with bash like a `run:` line in the workspace (optional: omit when an earlier step wrote it). */
   command?: InputValue;
   /** Metrics JSON written by the eval: {"metrics": {"<name>": <number>}}. */
   results: InputValue;
-  /** YAML file of per-metric bounds: direction, min, max, tolerance, tolerance-pct. */
+  /** YAML file of per-metric bounds (metrics.<name>: direction, min, max, tolerance, tolerance-pct). Only metrics named here gate; without it every metric is reported only. */
   thresholds?: InputValue;
   /** Metrics JSON to compare against. Default: the baseline saved by the last default-branch run. */
   baseline?: InputValue;
-  /** Save these results as the new baseline (use on the default branch), true or false. */
+  /** Save these results as the new baseline in the Actions cache when the gate passes (use on pushes to the default branch), true or false. */
   'save-baseline'?: InputValue;
-  /** Token used to post the sticky PR comment. */
+  /** Token used to post the sticky PR comment (needs pull-requests write; never logged). */
   'github-token'?: InputValue;
   /** Post or update the sticky PR comment on pull_request events, true or false. */
   comment?: InputValue;
@@ -44,13 +44,13 @@ export interface GhcrPushInputs {
   registry?: InputValue;
   /** Repository path under the registry. Default: the GitHub repository, lower-cased. */
   repository?: InputValue;
-  /** JSON map service -> local image reference (compose-build's images output). */
+  /** JSON map service -> local image reference (compose-build's images output). Service names: lower-case letters, digits, _ and -. */
   images: InputValue;
-  /** Registry user name. */
+  /** Registry user name. On ghcr.io, the owner of the token in password. */
   username?: InputValue;
   /** Registry password or token (GITHUB_TOKEN with packages: write). Sent on stdin only. */
   password?: InputValue;
-  /** Newline-separated extra tags applied to every image. */
+  /** Extra tags applied to every image, newline- or comma-separated (e.g. latest). */
   'extra-tags'?: InputValue;
 }
 
@@ -86,6 +86,14 @@ export interface RollbackInputs {
   to?: InputValue;
   /** Only print the retained releases and the ledger, true or false. */
   list?: InputValue;
+  /** Seconds to wait for a deploy holding the host's deploy lock before failing with the holder's name. */
+  'lock-timeout-seconds'?: InputValue;
+  /** Token used to record a GitHub Deployment and its statuses (needs deployments:write). Empty disables recording. */
+  'github-token'?: InputValue;
+  /** GitHub environment name the Deployment is recorded under. */
+  environment?: InputValue;
+  /** URL of the service, shown on the Deployment. */
+  'environment-url'?: InputValue;
 }
 
 export interface SshDeployInputs {
@@ -103,14 +111,24 @@ export interface SshDeployInputs {
   'app-dir'?: InputValue;
   /** JSON map service -> image pinned by digest (ghcr-push's digests output). */
   images: InputValue;
-  /** Compose file describing the release, copied to the host with it. */
+  /** Compose file describing the release (profiles app, infra, migrate), copied to the host as releases/<id>/compose.yaml. */
   'compose-file'?: InputValue;
-  /** Release identifier (letters, digits, . _ -). Default: the image tag. */
+  /** Caddyfile of the proxy, shipped with the release; installed on the host by the first deploy only (deploys never reload Caddy). */
+  'proxy-config'?: InputValue;
+  /** Release identifier (letters, digits, . _ -, at most 64). Default: the tag of the first image ref, else a UTC timestamp. */
   'release-id'?: InputValue;
   /** Seconds the new release has to become healthy before it is stopped and the old one kept. */
   'health-timeout-seconds'?: InputValue;
   /** Releases (and their images) kept on the host for rollback. */
   'keep-releases'?: InputValue;
+  /** Seconds to wait for another deploy or rollback holding the host's deploy lock before failing with the holder's name. */
+  'lock-timeout-seconds'?: InputValue;
+  /** Token used to record a GitHub Deployment and its statuses (needs deployments:write). Empty disables recording. */
+  'github-token'?: InputValue;
+  /** GitHub environment name the Deployment is recorded under. */
+  environment?: InputValue;
+  /** URL of the deployed service, shown on the Deployment. */
+  'environment-url'?: InputValue;
 }
 
 export interface LocalActionInputs {

@@ -64,6 +64,16 @@ export function policyFindings(doc: Doc, text: string): PolicyFinding[] {
   if (doc.concurrency === undefined)
     findings.push({ rule: 'concurrency', where: 'workflow', message: 'set `concurrency`' });
 
+  text.split('\n').forEach((line, n) => {
+    if (/#\s*zizmor: ignore\[[^\]]+\]\s*$/.test(line)) {
+      findings.push({
+        rule: 'ignore-needs-reason',
+        where: `line ${n + 1}`,
+        message: 'a zizmor ignore must say why',
+      });
+    }
+  });
+
   const knownShas = new Map<string, string>(Object.values(PINS).map((p) => [p.repo, p.sha]));
   for (const [id, rawJob] of Object.entries(asRecord(doc.jobs))) {
     const job = asRecord(rawJob);

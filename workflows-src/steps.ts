@@ -40,3 +40,11 @@ export const setupProject = (): Step =>
 /** A shell step. Values from expressions must come in through `env`, never inside `run`. */
 export const sh = (name: string, run: string, env?: Record<string, string>): Step =>
   new Step({ name, run, ...(env ? { env } : {}) });
+
+/**
+ * A permission level with the reason it is needed, rendered as `scope: write # why` (zizmor asks for a
+ * reason next to every permission a job is granted).
+ */
+export function grant<L extends 'read' | 'write'>(level: L, why: string): L {
+  return `${level} # ${why}` as L;
+}

@@ -1,0 +1,86 @@
+import { NormalJob, Step, Workflow } from '@github-actions-workflow-ts/lib';
+import { PINS, uses } from '../pins.js';
+import { LocalActionStep, checkout, grant, setupNode, setupProject, sh } from '../steps.js';
+
+/**
+ * The PR gate: every pull request gets the Dockerfile gate, a cached image build and the eval quality gate.
+ * Pushes to main run it too, so the default branch saves the eval baseline PRs compare against.
+ * Fork PRs get no secrets (none are used here) and a read-only token: the gate still runs; only the SARIF
+ * upload and the PR comment, which need write scopes, are skipped or downgraded to a warning.
+ */
+const isTrusted =
+  "github.event_name == 'push' || github.event.pull_request.head.repo.full_name == github.repository";
+
+const dockerfiles = new NormalJob('dockerfiles', {
+  name: 'Dockerfile gate (hadolint)',
+  'runs-on': 'ubuntu-24.04',
+  'timeout-minutes': 10,
+  permissions: {
+    contents: 'read',
+    'security-events': grant('write', 'upload hadolint SARIF to code scanning'),
+  },
+}).addSteps([
+  checkout(),
+  new LocalActionStep('hadolint-gate', {
+    name: 'Lint every Dockerfile',
+    id: 'hadolint',
+    with: { 'failure-threshold': 'style', 'sarif-file': 'hadolint.sarif' },
+  }),
+  new Step({
+    name: 'Upload findings to code scanning',
+    if: `always() && (${isTrusted})`,
+    uses: uses(PINS.uploadSarif),
+    with: { sarif_file: 'hadolint.sarif', category: 'hadolint' },
+  }),
+]);
+
+const build = new NormalJob('build', {
+  name: 'Build images (cached per service)',
+  'runs-on': 'ubuntu-24.04',
+  'timeout-minutes': 30,
+  permissions: { contents: 'read' },
+}).addSteps([
+  checkout(),
+  new Step({ name: 'Set up Docker Buildx', uses: uses(PINS.setupBuildx) }),
+  new LocalActionStep('compose-build', {
+    name: 'Build the compose services',
+    id: 'build',
+    with: { 'compose-file': 'docker/compose.yaml', cache: 'gha', tag: 'pr' },
+  }),
+]);
+
+const evalGate = new NormalJob('eval', {
+  name: 'Eval quality gate',
+  'runs-on': 'ubuntu-24.04',
+  'timeout-minutes': 30,
+  permissions: { contents: 'read', 'pull-requests': grant('write', 'post the sticky eval comment') },
+}).addSteps([
+  checkout(),
+  setupNode(),
+  setupProject(),
+  sh('Start the reference service with its database and vector store', 'make dev'),
+  new LocalActionStep('eval-check', {
+    name: 'Run the eval and gate on its metrics',
+    id: 'eval',
+    with: {
+      command: 'make --silent eval > eval-results.json',
+      results: 'eval-results.json',
+      thresholds: 'service/eval/thresholds.yaml',
+      'save-baseline': "${{ github.event_name == 'push' }}",
+    },
+  }),
+  new Step({ name: 'Stop the stack', if: 'always()', run: 'make dev-down' }),
+]);
+
+export default new Workflow('pr-gate', {
+  name: 'PR gate',
+  on: {
+    pull_request: {},
+    push: { branches: ['main'] },
+  },
+  permissions: {},
+  concurrency: {
+    group: 'pr-gate-${{ github.ref }}',
+    'cancel-in-progress': true,
+  },
+}).addJobs([dockerfiles, build, evalGate]);
