@@ -112,6 +112,13 @@ describe('policy rule table', () => {
       ['pinned-sha'],
     ],
     [
+      'ignore without a reason',
+      base,
+      'uses: ./actions/x # zizmor: ignore[self-repository]',
+      ['ignore-needs-reason'],
+    ],
+    ['ignore with a reason', base, 'uses: ./actions/x # zizmor: ignore[self-repository] because', []],
+    [
       'local action needs no pin',
       { ...base, jobs: { a: { ...base.jobs.a, steps: [{ uses: './actions/x' }] } } },
       '',
