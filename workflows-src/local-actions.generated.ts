@@ -6,7 +6,7 @@ export interface ComposeBuildInputs {
   'compose-file'?: InputValue;
   /** Newline-separated services to build. Default: every service with a build section. */
   services?: InputValue;
-  /** Image name prefix, e.g. ghcr.io/acme/shop; each image is <prefix>/<service>:<tag>. Empty: the compose file's image:, else <project>-<service>. */
+  /** "Image name prefix, e.g. ghcr.io/acme/shop; each image is <prefix>/<service>:<tag>. Empty: the compose file's image:, else <project>-<service>." */
   'image-prefix'?: InputValue;
   /** Tag for the built images when image-prefix is set. */
   tag?: InputValue;
