@@ -114,3 +114,12 @@ vps_down() {
   stop_pidfile "${RUN_DIR}/vps-sshd.pid" sshd 5
   stop_pidfile "${RUN_DIR}/vps-dockerd.pid" dockerd 60
 }
+
+# A real VPS is given registry credentials once, at bootstrap (a read-only token): the deploy user's docker
+# is logged in to the registry listener the VPS can reach, so deploys pull by digest without being handed a
+# password. Always re-run (it is quick): the registry password may have been regenerated since.
+vps_registry_login() {
+  runuser -u "${VPS_USER}" -- env HOME="/home/${VPS_USER}" DOCKER_HOST="unix://${VPS_DOCKER_SOCK}" \
+    docker login -u "${REGISTRY_USER}" --password-stdin "${HOST_IP}:${REGISTRY_PORT}" \
+    <"$(registry_password_file)" >/dev/null
+}
