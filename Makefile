@@ -4,11 +4,14 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build lint typecheck check test test-unit test-integration clean \
+.PHONY: help rehearse setup build lint typecheck check test test-unit test-integration clean \
 	sandbox-up sandbox-down sandbox-status
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+rehearse: ## Slipway's main job: PR gate, build, push, deploys under load, refused release, rollback
+	@scripts/rehearse.sh
 
 setup: ## Install npm packages and the pinned linters (idempotent, fast when warm)
 	@scripts/setup.sh

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make rehearse`: installs what it needs (npm packages, linters, the sandbox), then runs the rehearsal
+# (scripts/rehearsal/main.ts). Idempotent; a warm machine goes straight to the rehearsal.
+set -euo pipefail
+
+usage() {
+  cat <<USAGE
+Usage: scripts/rehearse.sh
+Runs Slipway's whole story on this machine with the real bundled actions and writes rehearsal-report.json.
+Needs root (the sandbox starts a Docker engine and a VPS network namespace). See docs/REHEARSAL.md.
+USAGE
+}
+
+main() {
+  if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    usage
+    return 0
+  fi
+  cd "$(dirname "${BASH_SOURCE[0]}")/.."
+  scripts/setup.sh
+  scripts/sandbox/up
+  node --import tsx scripts/rehearsal/main.ts
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi
