@@ -32689,14 +32689,24 @@ async function check(runner, cmd) {
     }
     return result;
 }
-/** Runs commands on this machine. Output is captured, secrets are redacted from everything returned. */
+const toStdout = (line) => void process.stdout.write(`${line}\n`);
+/**
+ * Runs commands on this machine. Output is captured and secrets are redacted from everything returned. With
+ * `echo`, output is also shown live, line by line (lines are redacted whole, so a secret split across two
+ * chunks is still caught): for long commands such as image builds whose progress a person wants to watch.
+ */
 class LocalRunner {
     baseEnv;
-    constructor(baseEnv = process.env) {
+    echo;
+    constructor(baseEnv = process.env, echo) {
         this.baseEnv = baseEnv;
+        this.echo = echo;
     }
     exec(cmd) {
-        core_debug(`run: ${describe(cmd)}`);
+        if (this.echo)
+            info(`$ ${describe(cmd)}`);
+        else
+            core_debug(`run: ${describe(cmd)}`);
         return new Promise((resolve, reject) => {
             const [file, ...args] = cmd.argv;
             const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
@@ -32708,8 +32718,24 @@ class LocalRunner {
             });
             const out = [];
             const err = [];
-            child.stdout.on('data', (d) => out.push(d));
-            child.stderr.on('data', (d) => err.push(d));
+            const pump = (stream, into) => {
+                let partial = '';
+                stream.on('data', (d) => {
+                    into.push(d);
+                    if (!this.echo)
+                        return;
+                    const lines = (partial + d.toString('utf8')).split('\n');
+                    partial = lines.pop() ?? '';
+                    for (const line of lines)
+                        this.echo(redact(line, cmd.secrets));
+                });
+                stream.on('end', () => {
+                    if (this.echo && partial)
+                        this.echo(redact(partial, cmd.secrets));
+                });
+            };
+            pump(child.stdout, out);
+            pump(child.stderr, err);
             child.on('error', (e) => {
                 const why = e.code === 'ENOENT'
                     ? `'${file}' was not found on PATH. Install it or check the tool's input.`
@@ -37869,73 +37895,6 @@ function readConnection(i) {
 
 
 
-;// CONCATENATED MODULE: ./actions/toolkit/src/streaming-runner.ts
-
-
-
-
-/**
- * Like LocalRunner, but also shows the output live, line by line and redacted, for long commands (image
- * builds, pushes) whose progress a person wants to watch. Output is still captured and returned.
- */
-class StreamingLocalRunner {
-    write;
-    baseEnv;
-    constructor(write = (line) => process.stdout.write(`${line}\n`), baseEnv = process.env) {
-        this.write = write;
-        this.baseEnv = baseEnv;
-    }
-    exec(cmd) {
-        info(`$ ${describe(cmd)}`);
-        return new Promise((resolve, reject) => {
-            const [file, ...args] = cmd.argv;
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                cwd: cmd.cwd,
-                env: { ...this.baseEnv, ...cmd.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                timeout: cmd.timeoutMs,
-                killSignal: 'SIGTERM',
-            });
-            const captured = { stdout: [], stderr: [] };
-            // Lines are redacted whole, so a secret split across two chunks is still caught.
-            const pump = (name) => {
-                let partial = '';
-                child[name].setEncoding('utf8');
-                child[name].on('data', (chunk) => {
-                    const lines = (partial + chunk).split('\n');
-                    partial = lines.pop() ?? '';
-                    for (const l of lines)
-                        this.emit(name, redact(l, cmd.secrets), captured);
-                });
-                child[name].on('end', () => {
-                    if (partial)
-                        this.emit(name, redact(partial, cmd.secrets), captured);
-                    partial = '';
-                });
-            };
-            pump('stdout');
-            pump('stderr');
-            child.on('error', (e) => {
-                const why = e.code === 'ENOENT'
-                    ? `'${file}' was not found on PATH. Install it or check the tool's input.`
-                    : e.message;
-                reject(new errors_ActionError(`${describe(cmd)} could not start: ${why}`));
-            });
-            child.on('close', (code, signal) => {
-                const stderr = captured.stderr.join('\n') +
-                    (signal ? `\nkilled by ${signal}${cmd.timeoutMs ? ` (timeout ${cmd.timeoutMs} ms)` : ''}` : '');
-                resolve({ exitCode: code ?? 128, stdout: captured.stdout.join('\n'), stderr });
-            });
-            child.stdin.on('error', () => undefined);
-            child.stdin.end(cmd.stdin ?? '');
-        });
-    }
-    emit(name, line, captured) {
-        captured[name].push(line);
-        this.write(line);
-    }
-}
-
 ;// CONCATENATED MODULE: ./actions/compose-build/src/inputs.ts
 
 /** Input names exactly as action.yml spells them. */
@@ -38418,9 +38377,8 @@ function renderReport(plan, result) {
 
 
 
-
 /** `runner` runs the quiet commands (compose config, inspect); `live` runs the build, showing its output. */
-async function main(runner = new LocalRunner(), live = new StreamingLocalRunner()) {
+async function main(runner = new LocalRunner(), live = new LocalRunner(process.env, toStdout)) {
     const settings = getInputs();
     const facts = await gatherFacts(runner, settings);
     const plan = planBuild(settings, facts);

@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
-import { LocalRunner, type Runner, writeSummary } from '../../toolkit/src/index.js';
-import { StreamingLocalRunner } from '../../toolkit/src/streaming-runner.js';
+import { LocalRunner, type Runner, toStdout, writeSummary } from '../../toolkit/src/index.js';
 import { execute } from './execute.js';
 import { gatherFacts } from './facts.js';
 import { getInputs } from './inputs.js';
@@ -10,7 +9,7 @@ import { renderReport } from './report.js';
 /** `runner` runs the quiet commands (compose config, inspect); `live` runs the build, showing its output. */
 export async function main(
   runner: Runner = new LocalRunner(),
-  live: Runner = new StreamingLocalRunner(),
+  live: Runner = new LocalRunner(process.env, toStdout),
 ): Promise<void> {
   const settings = getInputs();
   const facts = await gatherFacts(runner, settings);

@@ -42998,7 +42998,7 @@ function toShellLine(cmd) {
     return parts.join(' ');
 }
 /** Replaces every occurrence of each secret with `***`. Empty and one-character secrets are ignored. */
-function command_redact(text, secrets = []) {
+function redact(text, secrets = []) {
     let out = text;
     const sorted = [...secrets].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
     for (const secret of sorted)
@@ -43006,8 +43006,8 @@ function command_redact(text, secrets = []) {
     return out;
 }
 /** How a command is shown in logs: argv only (env values are never shown), secrets redacted. */
-function command_describe(cmd) {
-    return command_redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
+function describe(cmd) {
+    return redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -43022,7 +43022,7 @@ class CommandError extends errors_ActionError {
     cmd;
     result;
     constructor(cmd, result) {
-        super(`${command_describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
+        super(`${describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
         this.cmd = cmd;
         this.result = result;
         this.name = 'CommandError';
@@ -43045,17 +43045,27 @@ async function check(runner, cmd) {
     }
     return result;
 }
-/** Runs commands on this machine. Output is captured, secrets are redacted from everything returned. */
+const toStdout = (line) => void process.stdout.write(`${line}\n`);
+/**
+ * Runs commands on this machine. Output is captured and secrets are redacted from everything returned. With
+ * `echo`, output is also shown live, line by line (lines are redacted whole, so a secret split across two
+ * chunks is still caught): for long commands such as image builds whose progress a person wants to watch.
+ */
 class LocalRunner {
     baseEnv;
-    constructor(baseEnv = process.env) {
+    echo;
+    constructor(baseEnv = process.env, echo) {
         this.baseEnv = baseEnv;
+        this.echo = echo;
     }
     exec(cmd) {
-        core.debug(`run: ${describe(cmd)}`);
+        if (this.echo)
+            info(`$ ${describe(cmd)}`);
+        else
+            core_debug(`run: ${describe(cmd)}`);
         return new Promise((resolve, reject) => {
             const [file, ...args] = cmd.argv;
-            const child = spawn(file, args, {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
                 cwd: cmd.cwd,
                 env: { ...this.baseEnv, ...cmd.env },
                 stdio: ['pipe', 'pipe', 'pipe'],
@@ -43064,13 +43074,29 @@ class LocalRunner {
             });
             const out = [];
             const err = [];
-            child.stdout.on('data', (d) => out.push(d));
-            child.stderr.on('data', (d) => err.push(d));
+            const pump = (stream, into) => {
+                let partial = '';
+                stream.on('data', (d) => {
+                    into.push(d);
+                    if (!this.echo)
+                        return;
+                    const lines = (partial + d.toString('utf8')).split('\n');
+                    partial = lines.pop() ?? '';
+                    for (const line of lines)
+                        this.echo(redact(line, cmd.secrets));
+                });
+                stream.on('end', () => {
+                    if (this.echo && partial)
+                        this.echo(redact(partial, cmd.secrets));
+                });
+            };
+            pump(child.stdout, out);
+            pump(child.stderr, err);
             child.on('error', (e) => {
                 const why = e.code === 'ENOENT'
                     ? `'${file}' was not found on PATH. Install it or check the tool's input.`
                     : e.message;
-                reject(new ActionError(`${describe(cmd)} could not start: ${why}`));
+                reject(new errors_ActionError(`${describe(cmd)} could not start: ${why}`));
             });
             child.on('close', (code, signal) => {
                 const clean = (b) => redact(Buffer.concat(b).toString('utf8'), cmd.secrets);
@@ -48263,73 +48289,6 @@ function readConnection(i) {
 
 
 
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/streaming-runner.ts
-
-
-
-
-/**
- * Like LocalRunner, but also shows the output live, line by line and redacted, for long commands (image
- * builds, pushes) whose progress a person wants to watch. Output is still captured and returned.
- */
-class StreamingLocalRunner {
-    write;
-    baseEnv;
-    constructor(write = (line) => process.stdout.write(`${line}\n`), baseEnv = process.env) {
-        this.write = write;
-        this.baseEnv = baseEnv;
-    }
-    exec(cmd) {
-        info(`$ ${command_describe(cmd)}`);
-        return new Promise((resolve, reject) => {
-            const [file, ...args] = cmd.argv;
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                cwd: cmd.cwd,
-                env: { ...this.baseEnv, ...cmd.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                timeout: cmd.timeoutMs,
-                killSignal: 'SIGTERM',
-            });
-            const captured = { stdout: [], stderr: [] };
-            // Lines are redacted whole, so a secret split across two chunks is still caught.
-            const pump = (name) => {
-                let partial = '';
-                child[name].setEncoding('utf8');
-                child[name].on('data', (chunk) => {
-                    const lines = (partial + chunk).split('\n');
-                    partial = lines.pop() ?? '';
-                    for (const l of lines)
-                        this.emit(name, command_redact(l, cmd.secrets), captured);
-                });
-                child[name].on('end', () => {
-                    if (partial)
-                        this.emit(name, command_redact(partial, cmd.secrets), captured);
-                    partial = '';
-                });
-            };
-            pump('stdout');
-            pump('stderr');
-            child.on('error', (e) => {
-                const why = e.code === 'ENOENT'
-                    ? `'${file}' was not found on PATH. Install it or check the tool's input.`
-                    : e.message;
-                reject(new errors_ActionError(`${command_describe(cmd)} could not start: ${why}`));
-            });
-            child.on('close', (code, signal) => {
-                const stderr = captured.stderr.join('\n') +
-                    (signal ? `\nkilled by ${signal}${cmd.timeoutMs ? ` (timeout ${cmd.timeoutMs} ms)` : ''}` : '');
-                resolve({ exitCode: code ?? 128, stdout: captured.stdout.join('\n'), stderr });
-            });
-            child.stdin.on('error', () => undefined);
-            child.stdin.end(cmd.stdin ?? '');
-        });
-    }
-    emit(name, line, captured) {
-        captured[name].push(line);
-        this.write(line);
-    }
-}
 
 ;// CONCATENATED MODULE: ./actions/eval-check/src/baseline-plan.ts
 const BASELINE_KEY_PREFIX = 'slipway-eval-baseline';
@@ -105453,7 +105412,7 @@ async function commentOnPr(ctx, token, markdown) {
             ? ' The token cannot write to this PR: fork PRs get a read-only token, and other PRs need `permissions: pull-requests: write`.'
             : '';
         const what = `${typeof status === 'number' ? `HTTP ${status}: ` : ''}${err.message}`;
-        warning(command_redact(`eval-check: could not post the PR comment (${what}).${hint} The gate result is unaffected and is in the job summary.`, [token]));
+        warning(redact(`eval-check: could not post the PR comment (${what}).${hint} The gate result is unaffected and is in the job summary.`, [token]));
     }
 }
 
@@ -109488,14 +109447,13 @@ function parseThresholds(text, fileName) {
 
 
 
-
 /** State handed from main to post: the metrics to save as the new baseline. */
 const PENDING_BASELINE = 'eval-baseline';
 async function main() {
     const s = getInputs();
     const ctx = readContext();
     if (s.command)
-        await runEval(new StreamingLocalRunner(undefined, evalEnv(process.env)), evalCommand(s.command, ctx.workspace, [s.githubToken]));
+        await runEval(new LocalRunner(evalEnv(process.env), toStdout), evalCommand(s.command, ctx.workspace, [s.githubToken]));
     const results = parseMetrics(readInputFile(s.results, 'results'), {
         kind: 'results',
         name: s.results.name,

@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
-import { ActionError, writeSummary } from '../../toolkit/src/index.js';
-import { StreamingLocalRunner } from '../../toolkit/src/streaming-runner.js';
+import { ActionError, LocalRunner, toStdout, writeSummary } from '../../toolkit/src/index.js';
 import { planBaselineKeys, planBaselineSave } from './baseline-plan.js';
 import { ActionsCacheBaselineStore } from './baseline-store.js';
 import { readContext } from './context.js';
@@ -20,7 +19,7 @@ export async function main(): Promise<void> {
   const ctx = readContext();
   if (s.command)
     await runEval(
-      new StreamingLocalRunner(undefined, evalEnv(process.env)),
+      new LocalRunner(evalEnv(process.env), toStdout),
       evalCommand(s.command, ctx.workspace, [s.githubToken]),
     );
   const results = parseMetrics(readInputFile(s.results, 'results'), {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalRunner } from '../../toolkit/src/index.js';
-import { StreamingLocalRunner } from '../../toolkit/src/streaming-runner.js';
 import { evalCommand, evalEnv, runEval } from '../src/eval-command.js';
 
 let out: string[];
@@ -37,7 +36,7 @@ describe('the eval command', () => {
   it('runs pipelines with the output shown live and the token redacted', async () => {
     const lines: string[] = [];
     await runEval(
-      new StreamingLocalRunner((l) => lines.push(l), { PATH: process.env.PATH }),
+      new LocalRunner({ PATH: process.env.PATH }, (l) => lines.push(l)),
       evalCommand('echo "scored with s3cret" | tr a-z A-Z && echo done >&2', process.cwd(), ['S3CRET']),
     );
     expect(lines).toEqual(['SCORED WITH ***', 'done']);

@@ -36017,14 +36017,24 @@ async function check(runner, cmd) {
     }
     return result;
 }
-/** Runs commands on this machine. Output is captured, secrets are redacted from everything returned. */
+const toStdout = (line) => void process.stdout.write(`${line}\n`);
+/**
+ * Runs commands on this machine. Output is captured and secrets are redacted from everything returned. With
+ * `echo`, output is also shown live, line by line (lines are redacted whole, so a secret split across two
+ * chunks is still caught): for long commands such as image builds whose progress a person wants to watch.
+ */
 class LocalRunner {
     baseEnv;
-    constructor(baseEnv = process.env) {
+    echo;
+    constructor(baseEnv = process.env, echo) {
         this.baseEnv = baseEnv;
+        this.echo = echo;
     }
     exec(cmd) {
-        core_debug(`run: ${describe(cmd)}`);
+        if (this.echo)
+            info(`$ ${describe(cmd)}`);
+        else
+            core_debug(`run: ${describe(cmd)}`);
         return new Promise((resolve, reject) => {
             const [file, ...args] = cmd.argv;
             const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
@@ -36036,8 +36046,24 @@ class LocalRunner {
             });
             const out = [];
             const err = [];
-            child.stdout.on('data', (d) => out.push(d));
-            child.stderr.on('data', (d) => err.push(d));
+            const pump = (stream, into) => {
+                let partial = '';
+                stream.on('data', (d) => {
+                    into.push(d);
+                    if (!this.echo)
+                        return;
+                    const lines = (partial + d.toString('utf8')).split('\n');
+                    partial = lines.pop() ?? '';
+                    for (const line of lines)
+                        this.echo(redact(line, cmd.secrets));
+                });
+                stream.on('end', () => {
+                    if (this.echo && partial)
+                        this.echo(redact(partial, cmd.secrets));
+                });
+            };
+            pump(child.stdout, out);
+            pump(child.stderr, err);
             child.on('error', (e) => {
                 const why = e.code === 'ENOENT'
                     ? `'${file}' was not found on PATH. Install it or check the tool's input.`

@@ -1,7 +1,16 @@
 export { ActionError, InputError } from './errors.js';
 export { Inputs, type InputSource, actionsInputSource, mapInputSource, recordingSource } from './inputs.js';
 export { type Command, command, shellQuote, toShellLine, redact, describe } from './command.js';
-export { type Runner, type ExecResult, LocalRunner, CommandError, check, lastLine } from './runner.js';
+export {
+  type Runner,
+  type ExecResult,
+  type LineSink,
+  LocalRunner,
+  CommandError,
+  check,
+  lastLine,
+  toStdout,
+} from './runner.js';
 export { cell, table, details, heading, writeSummary } from './summary.js';
 export { run } from './run.js';
 export { type GitHubClient, type RepoRef, createGitHubClient, repoFromEnv } from './github.js';

@@ -46,12 +46,25 @@ export async function check(runner: Runner, cmd: Command): Promise<ExecResult> {
   return result;
 }
 
-/** Runs commands on this machine. Output is captured, secrets are redacted from everything returned. */
+/** Where a LocalRunner shows a command's output live, one redacted line at a time. */
+export type LineSink = (line: string) => void;
+
+export const toStdout: LineSink = (line) => void process.stdout.write(`${line}\n`);
+
+/**
+ * Runs commands on this machine. Output is captured and secrets are redacted from everything returned. With
+ * `echo`, output is also shown live, line by line (lines are redacted whole, so a secret split across two
+ * chunks is still caught): for long commands such as image builds whose progress a person wants to watch.
+ */
 export class LocalRunner implements Runner {
-  constructor(private readonly baseEnv: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly baseEnv: NodeJS.ProcessEnv = process.env,
+    private readonly echo?: LineSink,
+  ) {}
 
   exec(cmd: Command): Promise<ExecResult> {
-    core.debug(`run: ${describe(cmd)}`);
+    if (this.echo) core.info(`$ ${describe(cmd)}`);
+    else core.debug(`run: ${describe(cmd)}`);
     return new Promise((resolve, reject) => {
       const [file, ...args] = cmd.argv as [string, ...string[]];
       const child = spawn(file, args, {
@@ -63,8 +76,21 @@ export class LocalRunner implements Runner {
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
+      const pump = (stream: NodeJS.ReadableStream, into: Buffer[]) => {
+        let partial = '';
+        stream.on('data', (d: Buffer) => {
+          into.push(d);
+          if (!this.echo) return;
+          const lines = (partial + d.toString('utf8')).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) this.echo(redact(line, cmd.secrets));
+        });
+        stream.on('end', () => {
+          if (this.echo && partial) this.echo(redact(partial, cmd.secrets));
+        });
+      };
+      pump(child.stdout, out);
+      pump(child.stderr, err);
       child.on('error', (e: NodeJS.ErrnoException) => {
         const why =
           e.code === 'ENOENT'

@@ -50,3 +50,21 @@ describe('LocalRunner (real processes)', () => {
     expect(r.stderr).toContain('killed by SIGTERM (timeout 100 ms)');
   });
 });
+
+describe('LocalRunner with echo (live output)', () => {
+  it('shows each line as it comes, redacted, and still returns the whole output', async () => {
+    const lines: string[] = [];
+    const live = new LocalRunner(process.env, (l) => lines.push(l));
+    const r = await live.exec(
+      command(
+        ['sh', '-c', 'echo one; printf "tok"; sleep 0.05; printf "en-x two\\n"; echo err >&2; printf last'],
+        {
+          secrets: ['token-x'],
+        },
+      ),
+    );
+    expect(lines).toEqual(['one', '*** two', 'err', 'last']);
+    expect(r.stdout).toBe('one\n*** two\nlast');
+    expect(r.stderr).toBe('err\n');
+  });
+});
