@@ -6,7 +6,7 @@
 readonly RELEASE_ID_RE='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
 readonly SERVICE_RE='^[a-z][a-z0-9-]{0,31}$'
 readonly IMAGE_RE='^[a-z0-9][a-z0-9._/:-]{0,254}@sha256:[0-9a-f]{64}$'
-readonly ACTOR_RE='^[A-Za-z0-9][A-Za-z0-9._@[:space:]-]{0,63}$'
+readonly ACTOR_RE='^[A-Za-z0-9][][A-Za-z0-9._@ -]{0,63}$'
 readonly URL_RE='^https?://[A-Za-z0-9._~:/?#=&%+-]{1,400}$'
 readonly SHA_RE='^([0-9a-f]{7,64}|unknown)$'
 readonly APP_DIR_RE='^/[A-Za-z0-9._/-]*$'
@@ -68,18 +68,19 @@ write_atomic() {
   mv -f "${tmp}" "${file}"
 }
 
-# With --stop-on-disconnect: when stdin closes (the SSH client died), stop this engine and its children so
-# the kernel releases the lock. Recovery at the next deploy cleans up whatever was half done.
-watch_disconnect() { # <&0: a background job would otherwise read /dev/null
-  local engine="$$"
+# With --stop-on-disconnect: when the SSH session that started the engine ends (the client was killed, the
+# runner cancelled, the network lost), sshd goes away and the engine is re-parented; then stop this engine and
+# its children so the kernel releases the lock. Recovery at the next deploy cleans up what was half done.
+watch_disconnect() {
+  local engine="$$" parent="${PPID}"
   (
-    cat >/dev/null || true
+    while [[ "$(ps -o ppid= -p "${engine}" | tr -d ' ')" == "${parent}" ]]; do sleep 1; done
     if [[ "$(ps -o pgid= -p "${engine}" | tr -d ' ')" == "${engine}" ]]; then
       kill -TERM -- "-${engine}" 2>/dev/null || true
     else
       kill -TERM "${engine}" 2>/dev/null || true
     fi
-  ) <&0 >/dev/null 2>&1 &
+  ) </dev/null >/dev/null 2>&1 &
   WATCHDOG_PID="$!"
 }
 
