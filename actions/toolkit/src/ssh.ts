@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { ActionError } from './errors.js';
-import { type Command, describe, redact, toShellLine } from './command.js';
-import type { ExecResult, Runner } from './runner.js';
+import { type Command, toShellLine } from './command.js';
+import { type ExecResult, LocalRunner, type Runner } from './runner.js';
 import type { Connection } from './connection.js';
 
 /** Where the key and known_hosts files of one run live; removed by the post step. */
@@ -151,64 +150,38 @@ export function removeSshFiles(dir: string): boolean {
 }
 
 /**
- * Runs a Command on the remote host through the system OpenSSH client. The command line is built by
- * `toShellLine` (the one quoting function). Without `stdin` the client's stdin stays open until the command
- * ends, so the remote side can notice a client that died (the engine's --stop-on-disconnect).
+ * Runs a Command on the remote host through the system OpenSSH client, started by LocalRunner (the one place
+ * programs are spawned). The remote command line is built by `toShellLine`, the one quoting function. With
+ * `live`, the remote output is shown line by line as it comes (redacted). ssh's own failures (host key,
+ * refused key, unreachable host) become ActionErrors before any result is returned.
  */
 export class SshRunner implements Runner {
+  private readonly local: LocalRunner;
+
   constructor(
     private readonly target: SshTarget,
     private readonly files: Pick<SshFiles, 'key' | 'knownHosts'>,
-    private readonly opts: SshOptions & { streamStderr?: boolean; secrets?: readonly string[] } = {},
-  ) {}
-
-  argv(cmd: Command): string[] {
-    return sshArgv(this.target, this.files, toShellLine(cmd), this.opts);
-  }
-
-  exec(cmd: Command): Promise<ExecResult> {
-    const secrets = [...(cmd.secrets ?? []), ...(this.opts.secrets ?? [])];
-    core.debug(`ssh ${this.target.user}@${this.target.host}: ${describe({ ...cmd, secrets })}`);
-    const [file, ...args] = this.argv(cmd) as [string, ...string[]];
+    private readonly opts: SshOptions & { live?: boolean; secrets?: readonly string[] } = {},
+  ) {
     const env = { ...process.env };
     delete env.SSH_AUTH_SOCK;
-    return new Promise((resolve, reject) => {
-      const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: cmd.timeoutMs });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let partial = '';
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => {
-        err.push(d);
-        if (!this.opts.streamStderr) return;
-        const lines = (partial + d.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) core.info(redact(line, secrets));
-      });
-      child.on('error', (e: NodeJS.ErrnoException) =>
-        reject(
-          new ActionError(
-            e.code === 'ENOENT'
-              ? "ssh: the OpenSSH client ('ssh') is not installed on this runner."
-              : e.message,
-          ),
-        ),
-      );
-      child.on('close', (code, signal) => {
-        if (this.opts.streamStderr && partial) core.info(redact(partial, secrets));
-        const clean = (b: Buffer[]) => redact(Buffer.concat(b).toString('utf8'), secrets);
-        const result: ExecResult = {
-          exitCode: code ?? 128,
-          stdout: clean(out),
-          stderr: clean(err) + (signal ? `\nssh killed by ${signal}` : ''),
-        };
-        const why = explainSshFailure(this.target, result);
-        if (why) reject(new ActionError(why));
-        else resolve(result);
-      });
-      child.stdin.on('error', () => undefined);
-      if (cmd.stdin !== undefined) child.stdin.end(cmd.stdin);
-      else child.on('exit', () => child.stdin.end());
-    });
+    this.local = new LocalRunner(env, opts.live ? (line) => core.info(line) : undefined);
+  }
+
+  /** The local command that runs `cmd` on the host. Pure. */
+  wrap(cmd: Command): Command {
+    return {
+      argv: sshArgv(this.target, this.files, toShellLine(cmd), this.opts),
+      ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}),
+      ...(cmd.timeoutMs !== undefined ? { timeoutMs: cmd.timeoutMs } : {}),
+      secrets: [...(cmd.secrets ?? []), ...(this.opts.secrets ?? [])],
+    };
+  }
+
+  async exec(cmd: Command): Promise<ExecResult> {
+    const result = await this.local.exec(this.wrap(cmd));
+    const why = explainSshFailure(this.target, result);
+    if (why) throw new ActionError(why);
+    return result;
   }
 }

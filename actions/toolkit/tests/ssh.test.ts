@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toShellLine } from '../src/command.js';
-import { explainSshFailure, removeSshFiles, sshArgv, uploadCommand, writeSshFiles } from '../src/ssh.js';
+import {
+  SshRunner,
+  explainSshFailure,
+  removeSshFiles,
+  sshArgv,
+  uploadCommand,
+  writeSshFiles,
+} from '../src/ssh.js';
 
 const target = { host: '10.200.0.2', port: 22, user: 'deploy' };
 const files = { key: '/tmp/slipway-ssh-x/key', knownHosts: '/tmp/slipway-ssh-x/known_hosts' };
@@ -145,5 +152,17 @@ describe('writeSshFiles / removeSshFiles', () => {
 
   it.each(['', '/', '/home/user', 'relative/slipway-ssh-x'])('never removes %j', (dir) => {
     expect(removeSshFiles(dir)).toBe(false);
+  });
+});
+
+describe('SshRunner.wrap', () => {
+  it('runs the quoted remote line through ssh, keeping stdin, timeout and every secret for redaction', () => {
+    const runner = new SshRunner(target, files, { secrets: ['KEY-MATERIAL'] });
+    const wrapped = runner.wrap({ argv: ['echo', 'a b'], stdin: 'data', timeoutMs: 5, secrets: ['tok'] });
+    expect(wrapped.argv).toEqual(sshArgv(target, files, "echo 'a b'"));
+    expect(wrapped.stdin).toBe('data');
+    expect(wrapped.timeoutMs).toBe(5);
+    expect(wrapped.secrets).toEqual(['tok', 'KEY-MATERIAL']);
+    expect(wrapped.env).toBeUndefined();
   });
 });
