@@ -32284,10 +32284,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -32354,7 +32354,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
  * Begin an output group.
@@ -32644,7 +32644,7 @@ function toShellLine(cmd) {
     return parts.join(' ');
 }
 /** Replaces every occurrence of each secret with `***`. Empty and one-character secrets are ignored. */
-function command_redact(text, secrets = []) {
+function redact(text, secrets = []) {
     let out = text;
     const sorted = [...secrets].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
     for (const secret of sorted)
@@ -32652,8 +32652,8 @@ function command_redact(text, secrets = []) {
     return out;
 }
 /** How a command is shown in logs: argv only (env values are never shown), secrets redacted. */
-function command_describe(cmd) {
-    return command_redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
+function describe(cmd) {
+    return redact(cmd.argv.map(shellQuote).join(' '), cmd.secrets);
 }
 
 ;// CONCATENATED MODULE: ./actions/toolkit/src/runner.ts
@@ -32666,7 +32666,7 @@ class CommandError extends errors_ActionError {
     cmd;
     result;
     constructor(cmd, result) {
-        super(`${command_describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
+        super(`${describe(cmd)} failed (exit ${result.exitCode}): ${lastLine(result.stderr || result.stdout) || 'no output'}`);
         this.cmd = cmd;
         this.result = result;
         this.name = 'CommandError';
@@ -32683,23 +32683,33 @@ function lastLine(text) {
 async function check(runner, cmd) {
     const result = await runner.exec(cmd);
     if (result.exitCode !== 0) {
-        core.debug(`stdout of failed command:\n${result.stdout}`);
-        core.debug(`stderr of failed command:\n${result.stderr}`);
+        core_debug(`stdout of failed command:\n${result.stdout}`);
+        core_debug(`stderr of failed command:\n${result.stderr}`);
         throw new CommandError(cmd, result);
     }
     return result;
 }
-/** Runs commands on this machine. Output is captured, secrets are redacted from everything returned. */
+const toStdout = (line) => void process.stdout.write(`${line}\n`);
+/**
+ * Runs commands on this machine. Output is captured and secrets are redacted from everything returned. With
+ * `echo`, output is also shown live, line by line (lines are redacted whole, so a secret split across two
+ * chunks is still caught): for long commands such as image builds whose progress a person wants to watch.
+ */
 class LocalRunner {
     baseEnv;
-    constructor(baseEnv = process.env) {
+    echo;
+    constructor(baseEnv = process.env, echo) {
         this.baseEnv = baseEnv;
+        this.echo = echo;
     }
     exec(cmd) {
-        core.debug(`run: ${describe(cmd)}`);
+        if (this.echo)
+            info(`$ ${describe(cmd)}`);
+        else
+            core_debug(`run: ${describe(cmd)}`);
         return new Promise((resolve, reject) => {
             const [file, ...args] = cmd.argv;
-            const child = spawn(file, args, {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
                 cwd: cmd.cwd,
                 env: { ...this.baseEnv, ...cmd.env },
                 stdio: ['pipe', 'pipe', 'pipe'],
@@ -32708,13 +32718,29 @@ class LocalRunner {
             });
             const out = [];
             const err = [];
-            child.stdout.on('data', (d) => out.push(d));
-            child.stderr.on('data', (d) => err.push(d));
+            const pump = (stream, into) => {
+                let partial = '';
+                stream.on('data', (d) => {
+                    into.push(d);
+                    if (!this.echo)
+                        return;
+                    const lines = (partial + d.toString('utf8')).split('\n');
+                    partial = lines.pop() ?? '';
+                    for (const line of lines)
+                        this.echo(redact(line, cmd.secrets));
+                });
+                stream.on('end', () => {
+                    if (this.echo && partial)
+                        this.echo(redact(partial, cmd.secrets));
+                });
+            };
+            pump(child.stdout, out);
+            pump(child.stderr, err);
             child.on('error', (e) => {
                 const why = e.code === 'ENOENT'
                     ? `'${file}' was not found on PATH. Install it or check the tool's input.`
                     : e.message;
-                reject(new ActionError(`${describe(cmd)} could not start: ${why}`));
+                reject(new errors_ActionError(`${describe(cmd)} could not start: ${why}`));
             });
             child.on('close', (code, signal) => {
                 const clean = (b) => redact(Buffer.concat(b).toString('utf8'), cmd.secrets);
@@ -32759,12 +32785,12 @@ function writeSummary(markdown, env = process.env) {
     const file = env.GITHUB_STEP_SUMMARY;
     try {
         if (file)
-            fs.appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+            external_node_fs_default().appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
         else
-            core.info(markdown);
+            info(markdown);
     }
     catch (err) {
-        core.warning(`Could not write the job summary: ${err.message}`);
+        warning(`Could not write the job summary: ${err.message}`);
     }
 }
 
@@ -37757,7 +37783,7 @@ const defaults = {
         fetch: getProxyFetch(baseUrl)
     }
 };
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -37765,15 +37791,15 @@ const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function utils_getOctokitOptions(token, options) {
+function getOctokitOptions(token, options) {
     const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
     // Auth
-    const auth = Utils.getAuthString(token, opts);
+    const auth = getAuthString(token, opts);
     if (auth) {
         opts.auth = auth;
     }
     // Orchestration ID
-    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
     if (userAgent) {
         opts.userAgent = userAgent;
     }
@@ -37790,7 +37816,7 @@ const github_context = new Context();
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function github_getOctokit(token, options, ...additionalPlugins) {
+function getOctokit(token, options, ...additionalPlugins) {
     const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
@@ -37804,7 +37830,7 @@ function github_getOctokit(token, options, ...additionalPlugins) {
  */
 function createGitHubClient(token, env = process.env) {
     if (!token)
-        throw new ActionError('GitHub API: no token. Pass `github-token` (defaults to `${{ github.token }}`).');
+        throw new errors_ActionError('GitHub API: no token. Pass `github-token` (defaults to `${{ github.token }}`).');
     return getOctokit(token, { baseUrl: env.GITHUB_API_URL || 'https://api.github.com' });
 }
 /** owner/repo from GITHUB_REPOSITORY, validated. */
@@ -37812,7 +37838,7 @@ function repoFromEnv(env = process.env) {
     const full = env.GITHUB_REPOSITORY ?? '';
     const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(full);
     if (!match)
-        throw new ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got '${full}'. Run inside a GitHub workflow or set it.`);
+        throw new errors_ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got '${full}'. Run inside a GitHub workflow or set it.`);
     return { owner: match[1], repo: match[2] };
 }
 
@@ -37869,6 +37895,458 @@ function readConnection(i) {
 
 
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./actions/toolkit/src/ssh.ts
+
+
+
+
+
+
+
+/** The core.saveState key under which the temp dir is remembered for the post step. */
+const SSH_STATE = 'slipway-ssh-dir';
+const DIR_PREFIX = 'slipway-ssh-';
+/**
+ * The ssh argv for one remote command line. Pure. The key is a file (never a value on argv), the host key
+ * must match the pinned known_hosts file, and no user or system ssh config can change any of it.
+ */
+function sshArgv(target, files, remoteLine, opts = {}) {
+    const host = target.host.replace(/^\[(.*)\]$/, '$1');
+    return [
+        'ssh',
+        '-F',
+        'none',
+        '-i',
+        files.key,
+        '-p',
+        String(target.port),
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        `UserKnownHostsFile=${files.knownHosts}`,
+        '-o',
+        'GlobalKnownHostsFile=/dev/null',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        `ConnectTimeout=${opts.connectTimeoutSeconds ?? 15}`,
+        '-o',
+        `ServerAliveInterval=${opts.serverAliveIntervalSeconds ?? 15}`,
+        '-o',
+        'ServerAliveCountMax=4',
+        '-o',
+        'LogLevel=ERROR',
+        `${target.user}@${host}`,
+        '--',
+        remoteLine,
+    ];
+}
+/**
+ * A command that writes stdin (base64) to `remotePath` on the host atomically: a temporary file in the same
+ * directory, then rename(2). Readers see the old file or the new one, never half of it.
+ */
+function uploadCommand(remotePath, content) {
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(remotePath) || remotePath.split('/').includes('..'))
+        throw new ActionError(`upload: refusing remote path '${remotePath}'.`);
+    const script = 'set -eu; umask 077; mkdir -p "$(dirname "$1")"; tmp="$1.part.$$"; ' +
+        'trap \'rm -f "$tmp"\' EXIT; base64 -d >"$tmp"; mv -f "$tmp" "$1"; trap - EXIT';
+    return {
+        argv: ['sh', '-c', script, 'slipway-upload', remotePath],
+        stdin: Buffer.from(content).toString('base64'),
+    };
+}
+/**
+ * Turns ssh's own failures (exit 255) into errors a person can act on; undefined for anything else, which
+ * includes every failure of the remote command itself.
+ */
+function explainSshFailure(target, result) {
+    if (result.exitCode !== 255)
+        return undefined;
+    const where = `${target.user}@${target.host}:${target.port}`;
+    const err = result.stderr;
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known/i.test(err))
+        return (`SSH to ${where} refused: the server's host key does not match input 'known-hosts'. Nothing was run on ` +
+            'the host. Check the pinned key out of band (ssh-keyscan on the host itself) and update the secret.');
+    if (/Permission denied/i.test(err))
+        return (`SSH to ${where} refused the key in input 'private-key' (Permission denied). Check that its public key ` +
+            `is in ~${target.user}/.ssh/authorized_keys on the host.`);
+    if (/Connection refused|Connection timed out|No route to host|Could not resolve hostname|timed out/i.test(err))
+        return `SSH could not reach ${where}: ${lastNonEmpty(err)}. Check inputs 'host' and 'port' and the firewall.`;
+    return undefined;
+}
+function lastNonEmpty(text) {
+    return (text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .pop() ?? 'no output');
+}
+/**
+ * Writes the private key (0600) and known_hosts into a fresh 0700 directory under RUNNER_TEMP (or the OS temp
+ * dir) and remembers it for the post step. The key never reaches a log, an output or a command line.
+ */
+function writeSshFiles(conn, env = process.env) {
+    const base = env.RUNNER_TEMP || external_node_os_default().tmpdir();
+    external_node_fs_default().mkdirSync(base, { recursive: true });
+    const dir = external_node_fs_default().mkdtempSync(external_node_path_default().join(base, DIR_PREFIX));
+    external_node_fs_default().chmodSync(dir, 0o700);
+    const key = external_node_path_default().join(dir, 'key');
+    const knownHosts = external_node_path_default().join(dir, 'known_hosts');
+    const keyText = conn.privateKey.replace(/\r\n/g, '\n').trim() + '\n';
+    external_node_fs_default().writeFileSync(key, keyText, { mode: 0o600 });
+    external_node_fs_default().writeFileSync(knownHosts, conn.knownHosts.trim() + '\n', { mode: 0o600 });
+    saveState(SSH_STATE, dir);
+    return { dir, key, knownHosts };
+}
+/** The post step: removes the directory writeSshFiles made. Only ever a directory of that shape. */
+function removeSshFiles(dir) {
+    if (!dir || !external_node_path_default().basename(dir).startsWith(DIR_PREFIX) || !external_node_path_default().isAbsolute(dir))
+        return false;
+    external_node_fs_default().rmSync(dir, { recursive: true, force: true });
+    return true;
+}
+/**
+ * Runs a Command on the remote host through the system OpenSSH client, started by LocalRunner (the one place
+ * programs are spawned). The remote command line is built by `toShellLine`, the one quoting function. With
+ * `live`, the remote output is shown line by line as it comes (redacted). ssh's own failures (host key,
+ * refused key, unreachable host) become ActionErrors before any result is returned.
+ */
+class SshRunner {
+    target;
+    files;
+    opts;
+    local;
+    constructor(target, files, opts = {}) {
+        this.target = target;
+        this.files = files;
+        this.opts = opts;
+        const env = { ...process.env };
+        delete env.SSH_AUTH_SOCK;
+        this.local = new LocalRunner(env, opts.live ? (line) => info(line) : undefined);
+    }
+    /** The local command that runs `cmd` on the host. Pure. */
+    wrap(cmd) {
+        return {
+            argv: sshArgv(this.target, this.files, toShellLine(cmd), this.opts),
+            ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}),
+            ...(cmd.timeoutMs !== undefined ? { timeoutMs: cmd.timeoutMs } : {}),
+            secrets: [...(cmd.secrets ?? []), ...(this.opts.secrets ?? [])],
+        };
+    }
+    async exec(cmd) {
+        const result = await this.local.exec(this.wrap(cmd));
+        const why = explainSshFailure(this.target, result);
+        if (why)
+            throw new errors_ActionError(why);
+        return result;
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/ssh-deploy/src/engine.ts
+
+const engineBin = (appDir) => `${appDir}/bin/slipway`;
+/** Extracts the uploaded tar, installs the engine under engines/<digest> and swaps bin/ to it atomically,
+ * then lets the (new) engine take the release directory. Runs as `sh -c` on the host. */
+const INSTALL_SCRIPT = [
+    'set -eu',
+    'app=$1; nonce=$2; digest=$3; release=$4',
+    'in="$app/.incoming/$nonce"',
+    'trap \'rm -rf "$in" "$in.tar" "$app/.incoming/bin.$nonce"\' EXIT',
+    'mkdir -p "$in" "$app/engines"',
+    'tar -xf "$in.tar" -C "$in" --no-same-owner',
+    '[ -d "$app/engines/$digest" ] || mv "$in/engine" "$app/engines/$digest"',
+    'ln -sfn "engines/$digest/bin" "$app/.incoming/bin.$nonce"',
+    'mv -Tf "$app/.incoming/bin.$nonce" "$app/bin"',
+    'ls -1t "$app/engines" | tail -n +4 | while read -r old; do [ "$old" = "$digest" ] || rm -rf "$app/engines/$old"; done',
+    '"$app/bin/slipway" --app-dir "$app" receive "$in/release" "$release"',
+].join('\n');
+function installCommand(appDir, nonce, digest, releaseId) {
+    return { argv: ['sh', '-c', INSTALL_SCRIPT, 'slipway-install', appDir, nonce, digest, releaseId] };
+}
+const uploadPath = (appDir, nonce) => `${appDir}/.incoming/${nonce}.tar`;
+function deployCommand(appDir, releaseId, o) {
+    return {
+        argv: [
+            engineBin(appDir),
+            '--app-dir',
+            appDir,
+            'deploy',
+            releaseId,
+            '--health-timeout',
+            String(o.healthTimeoutSeconds),
+            '--keep',
+            String(o.keepReleases),
+            '--lock-wait',
+            String(o.lockTimeoutSeconds),
+            '--stop-on-disconnect',
+        ],
+    };
+}
+function rollbackCommand(appDir, to, o) {
+    const argv = [engineBin(appDir), '--app-dir', appDir, 'rollback', '--to', to];
+    argv.push('--lock-wait', String(o.lockTimeoutSeconds), '--actor', o.actor);
+    if (o.runUrl)
+        argv.push('--run-url', o.runUrl);
+    argv.push('--stop-on-disconnect');
+    return { argv };
+}
+function listCommand(appDir) {
+    return { argv: [engineBin(appDir), '--app-dir', appDir, 'list', '--json'] };
+}
+/** The last `SLIPWAY_RESULT {json}` line of the engine's stdout, if any. */
+function parseResult(stdout) {
+    const line = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('SLIPWAY_RESULT '))
+        .pop();
+    if (!line)
+        return undefined;
+    try {
+        const value = JSON.parse(line.slice('SLIPWAY_RESULT '.length));
+        if (typeof value.ok !== 'boolean')
+            return undefined;
+        return {
+            ok: value.ok,
+            command: String(value.command ?? ''),
+            release: String(value.release ?? ''),
+            previous: String(value.previous ?? ''),
+            ...(value.slot ? { slot: String(value.slot) } : {}),
+            ...(typeof value.seconds === 'number' ? { seconds: value.seconds } : {}),
+            ...(value.error ? { error: String(value.error) } : {}),
+            ...(value.detail ? { detail: String(value.detail) } : {}),
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** `slipway list --json`, or an error naming what came back instead. */
+function parseListing(stdout) {
+    const text = stdout.trim().split('\n').pop() ?? '';
+    try {
+        const value = JSON.parse(text);
+        if (typeof value.current === 'string' && Array.isArray(value.releases) && Array.isArray(value.ledger))
+            return value;
+    }
+    catch {
+        // reported below
+    }
+    throw new Error(`slipway list --json did not answer with a listing: '${text.slice(0, 200)}'`);
+}
+/** The message an action fails with: the engine's own error and detail (e.g. the health log) when it gave
+ * one, else the exit code and the last line it wrote. */
+function failureMessage(what, res, result) {
+    if (result && !result.ok) {
+        return `${what} failed: ${result.error ?? 'no reason given'}${result.detail ? `\n${result.detail}` : ''}`;
+    }
+    const last = lastLine(res.stderr) || lastLine(res.stdout) || 'no output';
+    const hint = res.exitCode === 127
+        ? ' The engine is not installed on the host: run ssh-deploy once (it uploads the engine).'
+        : '';
+    return `${what} failed (exit ${res.exitCode}) without a result line: ${last}.${hint}`;
+}
+
+;// CONCATENATED MODULE: ./actions/ssh-deploy/src/deployment.ts
+/**
+ * A GitHub Deployment per deploy or rollback, with in_progress then success/failure statuses. Recording is a
+ * courtesy: any API error is a warning and never fails (or changes) the deploy itself.
+ */
+
+
+class DeploymentRecorder {
+    client;
+    env;
+    id;
+    constructor(client, env) {
+        this.client = client;
+        this.env = env;
+    }
+    /** Records nothing without a token, GITHUB_REPOSITORY or GITHUB_SHA (e.g. outside a workflow). */
+    static create(token, env = process.env) {
+        if (!token || !env.GITHUB_REPOSITORY || !env.GITHUB_SHA)
+            return new DeploymentRecorder(undefined, env);
+        return new DeploymentRecorder(createGitHubClient(token, env), env);
+    }
+    get deploymentId() {
+        return this.id;
+    }
+    logUrl() {
+        const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = this.env;
+        return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+    }
+    async start(f) {
+        if (!this.client)
+            return;
+        try {
+            const res = await this.client.rest.repos.createDeployment({
+                ...repoFromEnv(this.env),
+                ref: this.env.GITHUB_SHA,
+                environment: f.environment,
+                description: f.description.slice(0, 140),
+                payload: f.payload,
+                auto_merge: false,
+                required_contexts: [],
+                production_environment: f.environment === 'production',
+            });
+            this.id = res.data.id;
+            await this.status('in_progress', f.description, f.environmentUrl);
+        }
+        catch (err) {
+            warning(`Recording the GitHub Deployment failed (the deploy goes on): ${err.message}`);
+        }
+    }
+    async status(state, description, environmentUrl = '') {
+        if (!this.client || this.id === undefined)
+            return;
+        try {
+            await this.client.rest.repos.createDeploymentStatus({
+                ...repoFromEnv(this.env),
+                deployment_id: this.id,
+                state,
+                description: description.slice(0, 140),
+                ...(this.logUrl() ? { log_url: this.logUrl() } : {}),
+                ...(environmentUrl ? { environment_url: environmentUrl } : {}),
+                auto_inactive: state === 'success',
+            });
+        }
+        catch (err) {
+            warning(`Recording the deployment status '${state}' failed: ${err.message}`);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/ssh-deploy/src/release.ts
+/**
+ * The release directory ssh-deploy uploads: compose.yaml, Caddyfile, images.json and release.json, packed
+ * with the engine into one tar. Pure: settings and facts in, files out.
+ */
+
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/** Same shape the engine accepts (infra/deploy-engine/lib/common.sh IMAGE_RE). */
+const IMAGE_REF = /^[a-z0-9][a-z0-9._/:-]{0,254}@sha256:[0-9a-f]{64}$/;
+const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The tag of the first image (`repo:tag@sha256:…`) when it is a valid release id, else a UTC timestamp. */
+function defaultReleaseId(images, now) {
+    const first = Object.values(images)[0] ?? '';
+    const name = first.split('@')[0] ?? '';
+    const lastPart = name.split('/').pop() ?? '';
+    const tag = lastPart.includes(':') ? lastPart.slice(lastPart.lastIndexOf(':') + 1) : '';
+    if (tag && RELEASE_ID.test(tag))
+        return tag;
+    return now
+        .toISOString()
+        .replace(/[-:T]/g, '')
+        .replace(/\.\d+Z$/, '');
+}
+/** Facts about this run from the runner's environment, reduced to what the engine accepts. */
+function runFacts(env, now) {
+    const sha = env.GITHUB_SHA ?? '';
+    const actor = env.GITHUB_ACTOR ?? '';
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const url = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : '';
+    return {
+        gitSha: /^[0-9a-f]{7,64}$/.test(sha) ? sha : 'unknown',
+        actor: /^[A-Za-z0-9][A-Za-z0-9._@ [\]-]{0,63}$/.test(actor) ? actor : 'unknown',
+        runUrl: /^https?:\/\/[A-Za-z0-9._~:/?#=&%+-]{1,400}$/.test(url) ? url : '',
+        created: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+}
+function releaseFiles(releaseId, images, compose, caddyfile, facts) {
+    const json = (v) => Buffer.from(`${JSON.stringify(v, null, 2)}\n`);
+    const dir = `release`;
+    return [
+        { path: `${dir}/compose.yaml`, mode: 0o644, content: compose },
+        { path: `${dir}/Caddyfile`, mode: 0o644, content: caddyfile },
+        { path: `${dir}/images.json`, mode: 0o644, content: json(images) },
+        { path: `${dir}/release.json`, mode: 0o644, content: json({ id: releaseId, ...facts }) },
+    ];
+}
+/** Content digest of the engine files: the directory name it is installed under on the host. */
+function engineDigest(files) {
+    const hash = createHash('sha256');
+    for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+        hash.update(`${f.path}\0${f.mode.toString(8)}\0${f.content.length}\0`);
+        hash.update(f.content);
+    }
+    return hash.digest('hex').slice(0, 16);
+}
+/**
+ * A POSIX ustar archive of regular files (directories are implied by paths). Deterministic: fixed mtime,
+ * owner 0, so the same inputs give the same bytes.
+ */
+function packTar(files) {
+    const blocks = [];
+    for (const f of files) {
+        if (Buffer.byteLength(f.path) > 100 || f.path.startsWith('/') || f.path.split('/').includes('..'))
+            throw new Error(`tar: unsupported path '${f.path}'`);
+        const h = Buffer.alloc(512);
+        const put = (value, offset, length) => h.write(value, offset, length, 'utf8');
+        const octal = (n, length) => n.toString(8).padStart(length - 1, '0') + '\0';
+        put(f.path, 0, 100);
+        put(octal(f.mode & 0o7777, 8), 100, 8);
+        put(octal(0, 8), 108, 8);
+        put(octal(0, 8), 116, 8);
+        put(octal(f.content.length, 12), 124, 12);
+        put(octal(0, 12), 136, 12);
+        put('        ', 148, 8);
+        put('0', 156, 1);
+        put('ustar\0', 257, 6);
+        put('00', 263, 2);
+        let sum = 0;
+        for (const byte of h)
+            sum += byte;
+        put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
+        blocks.push(h, f.content, Buffer.alloc((512 - (f.content.length % 512)) % 512));
+    }
+    blocks.push(Buffer.alloc(1024));
+    return Buffer.concat(blocks);
+}
+
+;// CONCATENATED MODULE: ./actions/ssh-deploy/src/summary.ts
+/** Job summaries of ssh-deploy and rollback. Pure: results in, markdown out. */
+
+function deploySummary(kind, host, releaseId, images, result, failure) {
+    const ok = result?.ok === true && !failure;
+    let md = heading(`${kind} ${ok ? 'succeeded' : 'failed'}: ${releaseId} on ${host}`);
+    md += table(['', ''], [
+        ['Release', releaseId],
+        ['Previous release', result?.previous || '(none)'],
+        ['Slot', result?.slot ?? ''],
+        ['Seconds', result?.seconds ?? ''],
+    ]);
+    const rows = Object.entries(images).map(([service, ref]) => [service, `\`${ref}\``]);
+    if (rows.length)
+        md += `\n${table(['Service', 'Image (by digest)'], rows)}`;
+    if (!ok) {
+        md += `\n**${failure ?? result?.error ?? 'failed'}**\n\n`;
+        md += 'The release that was live before keeps serving. ';
+        md += 'See docs/RUNBOOK.md ("A deploy failed").\n';
+        if (result?.detail)
+            md += `\n${details('Health output', '```\n' + result.detail + '\n```')}`;
+    }
+    return md;
+}
+function ledgerSummary(listing, maxRows = 20) {
+    let md = heading(`Live release: ${listing.current || '(none)'}`, 4);
+    md += '\nReleases retained on the host (any can be chosen as `to`):\n\n';
+    md += table(['', 'Release', 'Git SHA', 'Created'], listing.releases.map((r) => [r.live ? 'live' : '', r.id, (r.gitSha ?? '').slice(0, 12), r.created ?? '']));
+    const rows = listing.ledger
+        .slice(-maxRows)
+        .reverse()
+        .map((e) => [e.startedAt ?? '', e.kind, e.release, e.result, e.previous || '-', e.actor ?? '']);
+    md += `\n${details(`Ledger (last ${rows.length} of ${listing.ledger.length}, newest first)`, table(['Started', 'Kind', 'Release', 'Result', 'Previous', 'Actor'], rows))}`;
+    return md;
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/src/inputs.ts
 
 /** Input names exactly as action.yml spells them. */
@@ -37876,6 +38354,10 @@ const INPUT = {
     ...CONNECTION_INPUT,
     to: 'to',
     list: 'list',
+    lockTimeoutSeconds: 'lock-timeout-seconds',
+    githubToken: 'github-token',
+    environment: 'environment',
+    environmentUrl: 'environment-url',
 };
 function getInputs(source = actionsInputSource) {
     const i = new Inputs(source);
@@ -37887,19 +38369,73 @@ function getInputs(source = actionsInputSource) {
             hint: 'a release id of letters, digits, . _ - (at most 64), or previous',
         }),
         list: i.boolean(INPUT.list, { default: false }),
+        lockTimeoutSeconds: i.integer(INPUT.lockTimeoutSeconds, { default: 120, min: 0, max: 3600 }),
+        githubToken: i.secret(INPUT.githubToken),
+        environment: i.string(INPUT.environment, {
+            default: 'production',
+            pattern: /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
+            hint: 'an environment name of letters, digits, space . _ -',
+        }),
+        environmentUrl: i.string(INPUT.environmentUrl, {
+            pattern: /^https?:\/\/\S+$/,
+            hint: 'an http(s) URL',
+        }),
     };
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/main.ts
 
 
+
+
+
+
+
+
 async function main() {
-    getInputs();
-    throw new errors_ActionError('rollback: not implemented yet. Inputs are valid; the action itself lands with the CD issue.');
+    const s = getInputs();
+    const ssh = new SshRunner(s, writeSshFiles(s), { live: true, secrets: [s.privateKey] });
+    const list = async () => parseListing((await check(ssh, listCommand(s.appDir))).stdout);
+    if (s.list) {
+        const listing = await list();
+        setOutput('release-id', listing.current);
+        setOutput('rolled-back-from', '');
+        writeSummary(ledgerSummary(listing));
+        return;
+    }
+    const facts = runFacts(process.env, new Date());
+    const deployment = DeploymentRecorder.create(s.githubToken);
+    await deployment.start({
+        token: s.githubToken,
+        environment: s.environment,
+        environmentUrl: s.environmentUrl,
+        description: `Rollback to ${s.to}`,
+        payload: { rollback: true, to: s.to },
+    });
+    let result;
+    try {
+        const res = await ssh.exec(rollbackCommand(s.appDir, s.to, { ...s, ...facts }));
+        result = parseResult(res.stdout);
+        if (res.exitCode !== 0 || !result?.ok)
+            throw new errors_ActionError(failureMessage(`Rollback to ${s.to} on ${s.host}`, res, result));
+    }
+    catch (err) {
+        writeSummary(deploySummary('Rollback', s.host, result?.release || s.to, {}, result, err.message));
+        await deployment.status('failure', `Rollback to ${s.to} failed`);
+        throw err;
+    }
+    setOutput('release-id', result.release);
+    setOutput('rolled-back-from', result.previous);
+    writeSummary(deploySummary('Rollback', s.host, result.release, {}, result) + '\n' + ledgerSummary(await list()));
+    await deployment.status('success', `Rolled back to ${result.release}`, s.environmentUrl);
+}
+async function post() {
+    if (removeSshFiles(getState(SSH_STATE)))
+        info('Removed the SSH key and known_hosts files.');
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/src/index.ts
 
 
-void run(main);
+void run(main, post);
 

@@ -11,6 +11,10 @@ export const INPUT = {
   ...CONNECTION_INPUT,
   to: 'to',
   list: 'list',
+  lockTimeoutSeconds: 'lock-timeout-seconds',
+  githubToken: 'github-token',
+  environment: 'environment',
+  environmentUrl: 'environment-url',
 } as const;
 
 export type Settings = ReturnType<typeof getInputs>;
@@ -25,5 +29,16 @@ export function getInputs(source: InputSource = actionsInputSource) {
       hint: 'a release id of letters, digits, . _ - (at most 64), or previous',
     }),
     list: i.boolean(INPUT.list, { default: false }),
+    lockTimeoutSeconds: i.integer(INPUT.lockTimeoutSeconds, { default: 120, min: 0, max: 3600 }),
+    githubToken: i.secret(INPUT.githubToken),
+    environment: i.string(INPUT.environment, {
+      default: 'production',
+      pattern: /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
+      hint: 'an environment name of letters, digits, space . _ -',
+    }),
+    environmentUrl: i.string(INPUT.environmentUrl, {
+      pattern: /^https?:\/\/\S+$/,
+      hint: 'an http(s) URL',
+    }),
   };
 }
