@@ -1,0 +1,336 @@
+// Shared by the deploy integration tests: the sandbox VPS over real SSH, images built from
+// docker/service.Dockerfile and pushed to the sandbox registry, the action bundles driven the way a runner
+// drives them (INPUT_* env, GITHUB_OUTPUT/STATE/STEP_SUMMARY files, a second run with STATE_* for post),
+// and a bounded HTTP load against the proxy on the VPS.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot, run, sandboxVar } from '../sandbox/sandbox-env.js';
+
+export const APP_DIR = '/srv/slipway';
+export const REPO = 'slipway-deploy-it/api';
+export const vps = () => ({
+  host: sandboxVar('SLIPWAY_VPS_HOST'),
+  port: sandboxVar('SLIPWAY_VPS_PORT'),
+  user: sandboxVar('SLIPWAY_VPS_USER'),
+  key: sandboxVar('SLIPWAY_VPS_KEY'),
+  knownHosts: sandboxVar('SLIPWAY_VPS_KNOWN_HOSTS'),
+});
+
+function sshArgs(command: string): string[] {
+  const v = vps();
+  return [
+    '-F',
+    'none',
+    '-i',
+    v.key,
+    '-p',
+    v.port,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${v.knownHosts}`,
+    '-o',
+    'ConnectTimeout=10',
+    `${v.user}@${v.host}`,
+    command,
+  ];
+}
+
+/** A command on the VPS as the deploy user, the way an operator on the VPS shell would run it. */
+export function onVps(command: string, input?: string, timeoutMs = 240_000) {
+  return run('ssh', sshArgs(command), { input, timeoutMs });
+}
+
+export function mustOnVps(command: string, input?: string): string {
+  const r = onVps(command, input);
+  if (r.status !== 0) throw new Error(`on the VPS: ${command} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+export const engine = (args: string) => onVps(`${APP_DIR}/bin/slipway ${args}`);
+
+export function resultOf(stdout: string): Record<string, unknown> | undefined {
+  const line = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('SLIPWAY_RESULT '))
+    .pop();
+  return line ? (JSON.parse(line.slice(15)) as Record<string, unknown>) : undefined;
+}
+
+export interface Listing {
+  current: string;
+  releases: { id: string; live: boolean; images: Record<string, string> }[];
+  ledger: { op: string; kind: string; release: string; result: string; previous: string; error?: string }[];
+}
+export const listing = (): Listing => JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway list --json`)) as Listing;
+export const status = () =>
+  JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway status --json`)) as {
+    current: string;
+    liveSlot: string;
+    slots: { slot: string; state: string; release?: string }[];
+    lock: { held: boolean; holder?: Record<string, unknown> };
+  };
+
+function must(cmd: string, args: string[], input?: string): string {
+  const r = run(cmd, args, { input, timeoutMs: 600_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 4).join(' ')} failed: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/**
+ * Builds the service image from docker/service.Dockerfile plus variants (a label each, so a new digest), and
+ * a release that crashes on boot. Pushes them and returns the refs the VPS pulls (10.200.0.1:5000/...@sha256).
+ */
+export function buildImages(variants: string[]): Record<string, string> {
+  const registry = sandboxVar('SLIPWAY_REGISTRY');
+  const vpsRegistry = sandboxVar('SLIPWAY_VPS_REGISTRY');
+  const password = fs.readFileSync(sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE'), 'utf8');
+  must(
+    'docker',
+    ['login', '-u', sandboxVar('SLIPWAY_REGISTRY_USER'), '--password-stdin', registry],
+    password,
+  );
+  must(
+    'docker',
+    [
+      'build',
+      '--network',
+      'host',
+      '-q',
+      '-f',
+      'docker/service.Dockerfile',
+      '-t',
+      `${REPO}:base`,
+      'service',
+    ].map((a) => (a === 'service' || a === 'docker/service.Dockerfile' ? path.join(repoRoot, a) : a)),
+  );
+  const refs: Record<string, string> = {};
+  for (const variant of variants) {
+    const dockerfile =
+      variant === 'broken'
+        ? `FROM ${REPO}:base\nENTRYPOINT ["sh", "-c", "if [ \\"$1\\" = serve ]; then echo 'boot failed: configuration broken on purpose' >&2; exit 3; fi; exec node dist/cli.js \\"$@\\"", "entry"]\n`
+        : `FROM ${REPO}:base\nLABEL org.slipway.test.variant="${variant}"\n`;
+    const tag = `${registry}/${REPO}:${variant}`;
+    must('docker', ['build', '-q', '-t', tag, '-'], dockerfile);
+    must('docker', ['push', '-q', tag]);
+    const digest = must('docker', ['inspect', '-f', '{{join .RepoDigests "\\n"}}', tag])
+      .split('\n')
+      .find((d) => d.startsWith(`${registry}/${REPO}@`));
+    if (!digest) throw new Error(`no registry digest for ${tag}`);
+    refs[variant] = digest.replace(`${registry}/`, `${vpsRegistry}/`);
+  }
+  return refs;
+}
+
+/** The VPS's docker must be logged in to the registry listener it pulls from (the sandbox does not do it). */
+export function loginVps(): void {
+  const password = fs.readFileSync(sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE'), 'utf8');
+  mustOnVps(
+    `docker login -u ${sandboxVar('SLIPWAY_REGISTRY_USER')} --password-stdin ${sandboxVar('SLIPWAY_VPS_REGISTRY')}`,
+    password,
+  );
+}
+
+/** A clean VPS: no slots, no infra, empty app dir, none of the test images. */
+export function resetVps(): void {
+  mustOnVps(
+    [
+      'for p in slipway-blue slipway-green slipway-infra; do ids=$(docker ps -aq --filter label=com.docker.compose.project=$p); [ -z "$ids" ] || docker rm -f $ids >/dev/null; done',
+      'docker volume rm -f slipway-infra_pg-data slipway-infra_vector-data >/dev/null',
+      `docker images --format '{{.Repository}}@{{.Digest}}' | grep '${REPO}@' | xargs -r docker rmi -f >/dev/null 2>&1 || true`,
+      `rm -rf ${APP_DIR}/* ${APP_DIR}/.incoming`,
+    ].join('; '),
+  );
+}
+
+export interface ActionRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+  runnerTemp: string;
+}
+
+/** Reads the `name<<delimiter` / `name=value` file format GitHub uses for GITHUB_OUTPUT and GITHUB_STATE. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
+    if (heredoc) {
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]!);
+      out[heredoc[1]!] = value.join('\n');
+    } else if (lines[i]!.includes('=')) {
+      const [k, ...v] = lines[i]!.split('=');
+      out[k!] = v.join('=');
+    }
+  }
+  return out;
+}
+
+export interface ActionHandle {
+  child: ChildProcess;
+  done: Promise<ActionRun>;
+}
+
+/** Starts an action's bundle as a runner would; `state` set means the post step. */
+export function startAction(
+  name: 'ssh-deploy' | 'rollback',
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  state?: Record<string, string>,
+  runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-runner-')),
+): ActionHandle {
+  const files = {
+    GITHUB_OUTPUT: path.join(runnerTemp, 'output'),
+    GITHUB_STATE: path.join(runnerTemp, 'state'),
+    GITHUB_STEP_SUMMARY: path.join(runnerTemp, 'summary.md'),
+  };
+  for (const f of Object.values(files)) fs.writeFileSync(f, '', { flag: 'a' });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_WORKSPACE: repoRoot,
+    ...files,
+    ...extraEnv,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(state ?? {})) env[`STATE_${k}`] = v;
+  const child = spawn(process.execPath, [path.join(repoRoot, 'actions', name, 'dist', 'index.js')], {
+    env,
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (d: Buffer) => out.push(d));
+  child.stderr!.on('data', (d: Buffer) => err.push(d));
+  const done = new Promise<ActionRun>((resolve) => {
+    child.on('close', (code) =>
+      resolve({
+        status: code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        outputs: parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+        state: parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8')),
+        summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+        runnerTemp,
+      }),
+    );
+  });
+  return { child, done };
+}
+
+/** The main step, then the post step with the state the main step saved (as the runner does). */
+export async function runAction(
+  name: 'ssh-deploy' | 'rollback',
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<{ main: ActionRun; post: ActionRun }> {
+  const main = await startAction(name, inputs, extraEnv).done;
+  const post = await startAction(name, inputs, extraEnv, main.state, main.runnerTemp).done;
+  return { main, post };
+}
+
+export function connectionInputs(): Record<string, string> {
+  const v = vps();
+  return {
+    host: v.host,
+    port: v.port,
+    user: v.user,
+    'private-key': fs.readFileSync(v.key, 'utf8'),
+    'known-hosts': fs.readFileSync(v.knownHosts, 'utf8'),
+    'app-dir': APP_DIR,
+  };
+}
+
+/** The pids of `ssh` processes started by `parent` (the action's node process). */
+export function sshChildren(parent: number): number[] {
+  const r = run('pgrep', ['-P', String(parent), '-x', 'ssh']);
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | undefined | false,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+}
+
+export interface LoadReport {
+  requests: number;
+  non2xx: number;
+  errors: number;
+  samples: string[];
+  seconds: number;
+}
+
+/**
+ * A bounded load: `concurrency` keep-alive clients alternating GET /health and GET /search on the proxy,
+ * until stop() or maxSeconds. Counts non-2xx answers and socket errors.
+ */
+export function startLoad(baseUrl: string, concurrency = 4, maxSeconds = 60) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const report: LoadReport = { requests: 0, non2xx: 0, errors: 0, samples: [], seconds: 0 };
+  const started = Date.now();
+  let stopped = false;
+  const one = (pathname: string) =>
+    new Promise<void>((resolve) => {
+      const req = http.get(`${baseUrl}${pathname}`, { agent, timeout: 5000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          report.requests++;
+          if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) {
+            report.non2xx++;
+            if (report.samples.length < 10) report.samples.push(`${pathname}: HTTP ${res.statusCode}`);
+          }
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (e) => {
+        report.requests++;
+        report.errors++;
+        if (report.samples.length < 10) report.samples.push(`${pathname}: ${e.message}`);
+        resolve();
+      });
+    });
+  const worker = async (n: number) => {
+    for (let i = n; !stopped && Date.now() - started < maxSeconds * 1000; i++)
+      await one(i % 2 ? '/search?q=blue+green+deploy&k=3' : '/health');
+  };
+  const workers = Array.from({ length: concurrency }, (_, n) => worker(n));
+  return {
+    report,
+    async stop(): Promise<LoadReport> {
+      stopped = true;
+      await Promise.all(workers);
+      agent.destroy();
+      report.seconds = (Date.now() - started) / 1000;
+      return report;
+    },
+  };
+}
+
+export async function get(url: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, body: await res.text() };
+}
