@@ -278,7 +278,9 @@ describe('rollback', () => {
         { ...connectionInputs(), to: 'v3', list: 'false', 'github-token': 'ghs_test_token_not_secret' },
         githubEnv(),
       );
-      figures.push(`rollback to a retained release, no registry access: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      figures.push(
+        `rollback to a retained release, no registry access: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
       expect(main.status, main.stdout).toBe(0);
       expect(main.outputs).toEqual({ 'release-id': 'v3', 'rolled-back-from': before.current });
       expect(registryRequestsFromVps()).toBe(pullsBefore);
