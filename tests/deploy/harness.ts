@@ -2,11 +2,13 @@
 // docker/service.Dockerfile and pushed to the sandbox registry, the action bundles driven the way a runner
 // drives them (INPUT_* env, GITHUB_OUTPUT/STATE/STEP_SUMMARY files, a second run with STATE_* for post),
 // and a bounded HTTP load against the proxy on the VPS.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
+import {
+  type ActionHandle,
+  type ActionRun,
+  startAction as startBundle,
+} from '../../scripts/rehearsal/github-runner.js';
 import { repoRoot, run, sandboxVar } from '../sandbox/sandbox-env.js';
 
 export const APP_DIR = '/srv/slipway';
@@ -150,38 +152,12 @@ export function resetVps(): void {
   );
 }
 
-export interface ActionRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  summary: string;
-  runnerTemp: string;
-}
-
-/** Reads the `name<<delimiter` / `name=value` file format GitHub uses for GITHUB_OUTPUT and GITHUB_STATE. */
-export function parseCommandFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
-    if (heredoc) {
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]!);
-      out[heredoc[1]!] = value.join('\n');
-    } else if (lines[i]!.includes('=')) {
-      const [k, ...v] = lines[i]!.split('=');
-      out[k!] = v.join('=');
-    }
-  }
-  return out;
-}
-
-export interface ActionHandle {
-  child: ChildProcess;
-  done: Promise<ActionRun>;
-}
+export {
+  type ActionHandle,
+  type ActionRun,
+  parseCommandFile,
+} from '../../scripts/rehearsal/github-runner.js';
+export { type LoadReport, startLoad } from '../../scripts/rehearsal/load.js';
 
 /** Starts an action's bundle as a runner would; `state` set means the post step. */
 export function startAction(
@@ -189,47 +165,9 @@ export function startAction(
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
   state?: Record<string, string>,
-  runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-runner-')),
+  runnerTemp?: string,
 ): ActionHandle {
-  const files = {
-    GITHUB_OUTPUT: path.join(runnerTemp, 'output'),
-    GITHUB_STATE: path.join(runnerTemp, 'state'),
-    GITHUB_STEP_SUMMARY: path.join(runnerTemp, 'summary.md'),
-  };
-  for (const f of Object.values(files)) fs.writeFileSync(f, '', { flag: 'a' });
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    RUNNER_TEMP: runnerTemp,
-    GITHUB_WORKSPACE: repoRoot,
-    ...files,
-    ...extraEnv,
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  for (const [k, v] of Object.entries(state ?? {})) env[`STATE_${k}`] = v;
-  const child = spawn(process.execPath, [path.join(repoRoot, 'actions', name, 'dist', 'index.js')], {
-    env,
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout!.on('data', (d: Buffer) => out.push(d));
-  child.stderr!.on('data', (d: Buffer) => err.push(d));
-  const done = new Promise<ActionRun>((resolve) => {
-    child.on('close', (code) =>
-      resolve({
-        status: code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        outputs: parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-        state: parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8')),
-        summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
-        runnerTemp,
-      }),
-    );
-  });
-  return { child, done };
+  return startBundle(name, inputs, { env: extraEnv, state, runnerTemp });
 }
 
 /** The main step, then the post step with the state the main step saved (as the runner does). */
@@ -273,61 +211,6 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-}
-
-export interface LoadReport {
-  requests: number;
-  non2xx: number;
-  errors: number;
-  samples: string[];
-  seconds: number;
-}
-
-/**
- * A bounded load: `concurrency` keep-alive clients alternating GET /health and GET /search on the proxy,
- * until stop() or maxSeconds. Counts non-2xx answers and socket errors.
- */
-export function startLoad(baseUrl: string, concurrency = 4, maxSeconds = 60) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const report: LoadReport = { requests: 0, non2xx: 0, errors: 0, samples: [], seconds: 0 };
-  const started = Date.now();
-  let stopped = false;
-  const one = (pathname: string) =>
-    new Promise<void>((resolve) => {
-      const req = http.get(`${baseUrl}${pathname}`, { agent, timeout: 5000 }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          report.requests++;
-          if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) {
-            report.non2xx++;
-            if (report.samples.length < 10) report.samples.push(`${pathname}: HTTP ${res.statusCode}`);
-          }
-          resolve();
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => {
-        report.requests++;
-        report.errors++;
-        if (report.samples.length < 10) report.samples.push(`${pathname}: ${e.message}`);
-        resolve();
-      });
-    });
-  const worker = async (n: number) => {
-    for (let i = n; !stopped && Date.now() - started < maxSeconds * 1000; i++)
-      await one(i % 2 ? '/search?q=blue+green+deploy&k=3' : '/health');
-  };
-  const workers = Array.from({ length: concurrency }, (_, n) => worker(n));
-  return {
-    report,
-    async stop(): Promise<LoadReport> {
-      stopped = true;
-      await Promise.all(workers);
-      agent.destroy();
-      report.seconds = (Date.now() - started) / 1000;
-      return report;
-    },
-  };
 }
 
 export async function get(url: string): Promise<{ status: number; body: string }> {

@@ -8,10 +8,10 @@ import {
   parseListing,
   parseResult,
   rollbackCommand,
-} from '../../ssh-deploy/src/engine.js';
-import { DeploymentRecorder } from '../../ssh-deploy/src/deployment.js';
-import { runFacts } from '../../ssh-deploy/src/release.js';
-import { deploySummary, ledgerSummary } from '../../ssh-deploy/src/summary.js';
+} from '../../toolkit/src/deploy/engine.js';
+import { DeploymentRecorder } from '../../toolkit/src/deploy/deployment.js';
+import { runFacts } from '../../toolkit/src/deploy/release.js';
+import { deploySummary, ledgerSummary } from '../../toolkit/src/deploy/summary.js';
 import { getInputs } from './inputs.js';
 
 export async function main(): Promise<void> {

@@ -38049,7 +38049,7 @@ class SshRunner {
     }
 }
 
-;// CONCATENATED MODULE: ./actions/ssh-deploy/src/engine.ts
+;// CONCATENATED MODULE: ./actions/toolkit/src/deploy/engine.ts
 
 const engineBin = (appDir) => `${appDir}/bin/slipway`;
 /** Extracts the uploaded tar, installs the engine under engines/<digest> and swaps bin/ to it atomically,
@@ -38188,7 +38188,7 @@ function engineFiles(root = engineRoot()) {
     return entries;
 }
 
-;// CONCATENATED MODULE: ./actions/ssh-deploy/src/deployment.ts
+;// CONCATENATED MODULE: ./actions/toolkit/src/deploy/deployment.ts
 /**
  * A GitHub Deployment per deploy or rollback, with in_progress then success/failure statuses. Recording is a
  * courtesy: any API error is a warning and never fails (or changes) the deploy itself.
@@ -38257,7 +38257,7 @@ class DeploymentRecorder {
     }
 }
 
-;// CONCATENATED MODULE: ./actions/ssh-deploy/src/release.ts
+;// CONCATENATED MODULE: ./actions/toolkit/src/deploy/release.ts
 /**
  * The release directory ssh-deploy uploads: compose.yaml, Caddyfile, images.json and release.json, packed
  * with the engine into one tar. Pure: settings and facts in, files out.
@@ -38406,7 +38406,7 @@ function getInputs(source = actionsInputSource, now = new Date()) {
     };
 }
 
-;// CONCATENATED MODULE: ./actions/ssh-deploy/src/summary.ts
+;// CONCATENATED MODULE: ./actions/toolkit/src/deploy/summary.ts
 /** Job summaries of ssh-deploy and rollback. Pure: results in, markdown out. */
 
 function deploySummary(kind, host, releaseId, images, result, failure) {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FileEntry } from './release.js';
+import type { FileEntry } from '../../toolkit/src/deploy/release.js';
 
 const ENGINE_PARTS = ['infra', 'deploy-engine'];
 

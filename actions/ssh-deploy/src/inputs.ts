@@ -6,7 +6,7 @@ import {
   CONNECTION_INPUT,
   readConnection,
 } from '../../toolkit/src/index.js';
-import { IMAGE_REF, SERVICE_NAME, defaultReleaseId } from './release.js';
+import { IMAGE_REF, SERVICE_NAME, defaultReleaseId } from '../../toolkit/src/deploy/release.js';
 
 /** Input names exactly as action.yml spells them. */
 export const INPUT = {

@@ -3,12 +3,18 @@ import fs from 'node:fs';
 import * as core from '@actions/core';
 import { ActionError, check, writeSummary } from '../../toolkit/src/index.js';
 import { SSH_STATE, SshRunner, removeSshFiles, uploadCommand, writeSshFiles } from '../../toolkit/src/ssh.js';
-import { deployCommand, failureMessage, installCommand, parseResult, uploadPath } from './engine.js';
+import {
+  deployCommand,
+  failureMessage,
+  installCommand,
+  parseResult,
+  uploadPath,
+} from '../../toolkit/src/deploy/engine.js';
 import { engineFiles } from './engine-files.js';
-import { DeploymentRecorder } from './deployment.js';
+import { DeploymentRecorder } from '../../toolkit/src/deploy/deployment.js';
 import { getInputs } from './inputs.js';
-import { engineDigest, packTar, releaseFiles, runFacts } from './release.js';
-import { deploySummary } from './summary.js';
+import { engineDigest, packTar, releaseFiles, runFacts } from '../../toolkit/src/deploy/release.js';
+import { deploySummary } from '../../toolkit/src/deploy/summary.js';
 
 export async function main(): Promise<void> {
   const s = getInputs();

@@ -12,11 +12,17 @@ import {
   parseListing,
   parseResult,
   rollbackCommand,
-} from '../src/engine.js';
+} from '../../toolkit/src/deploy/engine.js';
 import { engineFiles } from '../src/engine-files.js';
 import { getInputs } from '../src/inputs.js';
-import { defaultReleaseId, engineDigest, packTar, releaseFiles, runFacts } from '../src/release.js';
-import { deploySummary, ledgerSummary } from '../src/summary.js';
+import {
+  defaultReleaseId,
+  engineDigest,
+  packTar,
+  releaseFiles,
+  runFacts,
+} from '../../toolkit/src/deploy/release.js';
+import { deploySummary, ledgerSummary } from '../../toolkit/src/deploy/summary.js';
 
 const digest = 'sha256:' + 'a'.repeat(64);
 const examples = JSON.parse(

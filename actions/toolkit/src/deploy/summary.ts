@@ -1,5 +1,5 @@
 /** Job summaries of ssh-deploy and rollback. Pure: results in, markdown out. */
-import { details, heading, table } from '../../toolkit/src/index.js';
+import { details, heading, table } from '../index.js';
 import type { EngineResult, Listing } from './engine.js';
 
 export function deploySummary(

@@ -3,7 +3,7 @@
  * courtesy: any API error is a warning and never fails (or changes) the deploy itself.
  */
 import * as core from '@actions/core';
-import { type GitHubClient, createGitHubClient, repoFromEnv } from '../../toolkit/src/index.js';
+import { type GitHubClient, createGitHubClient, repoFromEnv } from '../index.js';
 
 export interface DeploymentFacts {
   token: string;

@@ -2,8 +2,8 @@
  * The deploy engine's command line as data, and the one line it answers with. Shared by ssh-deploy and
  * rollback: the actions validate, upload, invoke and report; the engine (infra/deploy-engine) does the work.
  */
-import type { Command, ExecResult } from '../../toolkit/src/index.js';
-import { lastLine } from '../../toolkit/src/index.js';
+import type { Command, ExecResult } from '../index.js';
+import { lastLine } from '../index.js';
 
 export interface EngineResult {
   ok: boolean;
