@@ -7,6 +7,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type ActionRun, errorsOf, repoRoot, runAction } from './github-runner.js';
 import { startLoad } from './load.js';
@@ -23,6 +24,13 @@ const baselineFile = path.join(stateDir, 'rehearsal', 'eval-baseline.json');
 const proxyUrl = `http://${sandbox.SLIPWAY_VPS_HOST}`;
 const headSha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
 const pathWithLinters = `${path.join(repoRoot, '.venv', 'bin')}:${process.env.PATH ?? ''}`;
+
+/** What a workflow run would tell the deploy actions about itself; recorded in the VPS's release ledger. */
+const github = {
+  GITHUB_SHA: headSha,
+  GITHUB_ACTOR: `rehearsal@${os.hostname()}`,
+  GITHUB_REPOSITORY: 'rehearsal/slipway',
+};
 
 const steps: StepResult[] = [];
 const deploys: SwitchResult[] = [];
@@ -149,15 +157,18 @@ async function push(version: string, images: string): Promise<string | undefined
       password: fs.readFileSync(sandbox.SLIPWAY_REGISTRY_PASSWORD_FILE!, 'utf8').trim(),
     },
     (r) => `tag ${r.outputs.tag}`,
-    { GITHUB_SHA: headSha, GITHUB_REPOSITORY: 'rehearsal/slipway' },
+    github,
   );
   return pushed.status === 0 ? pushed.outputs.digests : undefined;
 }
 
-/** v3: v2 with a broken entry point, as a bad commit would ship; it must never become healthy. */
+/**
+ * v3: v2 with a bad default bind address, as a bad commit could ship. Migrations still run; the server cannot
+ * listen, so the new slot never gets healthy and the deploy must be refused while v2 keeps serving.
+ */
 function buildBroken(from: string): string {
   const tag = `rehearsal/api:${runId}-v3`;
-  const dockerfile = `FROM ${from}\nENV NODE_OPTIONS=--import=./dist/entry-point-removed-by-a-bad-commit.js\n`;
+  const dockerfile = `FROM ${from}\nENV HOST=192.0.2.1\n`;
   execFileSync('docker', ['build', '-q', '-t', tag, '-'], {
     input: dockerfile,
     stdio: ['pipe', 'ignore', 'inherit'],
