@@ -1,7 +1,7 @@
 // What a developer relies on: `up` is idempotent and quick when warm, `status` names every component,
 // both engines carry the look-alike base images, and the sandbox listens only on loopback and the
 // namespace addresses.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, run, sandboxStateDir, sandboxVar } from './sandbox-env.js';
@@ -49,7 +49,38 @@ function listeners(ssArgs: string[]): Array<[string, number, string]> {
   return rows;
 }
 
+/** Processes (other than this test's) with the sandbox's machine-wide lock file open. */
+function lockHolders(): string[] {
+  const holders: string[] = [];
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target === '/run/lock/slipway-sandbox.lock') {
+        holders.push(
+          `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 80)}`,
+        );
+      }
+    }
+  }
+  return holders;
+}
+
 describe('sandbox lifecycle', () => {
+  it('leaves no daemon holding the up/down lock (a second up would wait forever)', () => {
+    expect(lockHolders()).toEqual([]);
+  });
+
   it('runs up a second time without changing anything and reports its duration', () => {
     const started = Date.now();
     const result = run(script('up'), [], { timeoutMs: 240_000 });

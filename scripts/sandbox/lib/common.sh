@@ -36,7 +36,8 @@ step() {
 }
 
 # up and down run from several places at once (test runs, the rehearsal, a developer); the engine,
-# caches and namespace are machine-wide, so one machine-wide lock serialises them.
+# caches and namespace are machine-wide, so one machine-wide lock serialises them. It is fd 9: every daemon
+# started while it is held must be started with `9>&-`, or the daemon holds the lock for as long as it runs.
 take_lock() {
   local lock="/run/lock/slipway-sandbox.lock"
   mkdir -p "$(dirname "${lock}")"

@@ -17,7 +17,7 @@ engine_up() {
     rm -f "${pidfile}"
     nohup setsid dockerd --iptables=false --ip-masq=false --ip 127.0.0.1 \
       --host "unix://${HOST_DOCKER_SOCK}" --pidfile "${pidfile}" \
-      </dev/null >>"${LOG_DIR}/dockerd.log" 2>&1 &
+      </dev/null >>"${LOG_DIR}/dockerd.log" 2>&1 9>&- &
   fi
   wait_for "host dockerd" 60 engine_answers
 }

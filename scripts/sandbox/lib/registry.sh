@@ -93,7 +93,7 @@ registry_up() {
     pid_alive "${pidfile}" docker-registry && registry_answers "${addr}" && continue
     stop_pidfile "${pidfile}" docker-registry 5
     (umask 077 && registry_config "${addr}" >"${config}")
-    nohup setsid docker-registry serve "${config}" </dev/null >>"${LOG_DIR}/registry-${addr}.log" 2>&1 &
+    nohup setsid docker-registry serve "${config}" </dev/null >>"${LOG_DIR}/registry-${addr}.log" 2>&1 9>&- &
     echo "$!" >"${pidfile}"
     wait_for "registry on ${addr}:${REGISTRY_PORT}" 20 registry_answers "${addr}"
   done

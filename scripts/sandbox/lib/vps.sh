@@ -51,7 +51,7 @@ vps_dockerd_up() {
       --data-root "${DATA_DIR}/vps-docker" --exec-root /run/slipway-vps-docker \
       -H "unix://${VPS_DOCKER_SOCK}" --pidfile "${pidfile}" --group "${VPS_DOCKER_GROUP}" \
       --bip 172.31.0.1/24 --config-file "${VPS_STATE}/daemon.json" \
-      </dev/null >>"${LOG_DIR}/vps-dockerd.log" 2>&1 &
+      </dev/null >>"${LOG_DIR}/vps-dockerd.log" 2>&1 9>&- &
   fi
   wait_for "VPS dockerd" 60 vps_engine_answers
 }
