@@ -49,13 +49,16 @@ sandbox-status: ## Show what the sandbox runs
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
 	rm -rf coverage .cache rehearsal-report.json
 
-.PHONY: dev dev-down logs migrate eval load-test
+.PHONY: dev dev-down dev-reset logs migrate eval load-test
 
 dev: ## Dev stack with hot reload (loopback ports, debugger on 9229), then migrate + scrape + embed once
 	@scripts/dev/stack.sh up
 
 dev-down: ## Stop the dev stack (keeps its volumes)
 	@scripts/dev/stack.sh down
+
+dev-reset: ## Stop the dev stack and delete its volumes (database, vectors)
+	@scripts/dev/stack.sh reset
 
 logs: ## Follow the dev stack's logs
 	@scripts/dev/stack.sh logs

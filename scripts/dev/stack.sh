@@ -7,6 +7,8 @@ usage() {
 Usage: scripts/dev/stack.sh <command> [--dry-run]
   up        build, start the dev stack (with the dev PostgreSQL), then migrate, scrape and embed once
   down      stop and remove the dev containers (volumes are kept)
+  reset     stop and remove the dev containers AND their volumes (database, vectors): a clean slate, e.g.
+            after docker/secrets/db_password was regenerated and the old database refuses the new password
   logs      follow the logs of every dev service
   migrate   apply pending migrations
   eval      run the labelled eval queries against the dev stack and print the metrics JSON
@@ -78,6 +80,7 @@ main() {
   case "${command}" in
     up) cmd_up ;;
     down) COMPOSE_PROFILES="db,tools" compose down --remove-orphans ;;
+    reset) COMPOSE_PROFILES="db,tools" compose down --remove-orphans --volumes ;;
     logs) compose logs --follow --tail 100 ;;
     migrate) compose --profile tools run --rm --no-deps migrate ;;
     eval) compose --profile tools run --rm --no-deps -T eval ;;

@@ -57,10 +57,27 @@ async function actionStep(
   return main;
 }
 
+/**
+ * The eval runs on its own throwaway copy of the dev stack: its own compose project, ephemeral loopback
+ * ports (a developer's `make dev` may hold the usual ones) and fresh volumes every time, so a database left
+ * by an earlier stack with another password never gets in the way.
+ */
+const evalStackEnv = {
+  SLIPWAY_DEV_PROJECT: 'slipway-rehearsal-eval',
+  SLIPWAY_DEV_API_PORT: '0',
+  SLIPWAY_DEV_DEBUG_PORT: '0',
+  SLIPWAY_DEV_VECTORS_PORT: '0',
+  SLIPWAY_DEV_POSTGRES_PORT: '0',
+};
+
 function shellStep(name: string, argv: string[]): boolean {
   log(`${name} ...`);
   const started = Date.now();
-  const res = spawnSync(argv[0]!, argv.slice(1), { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  const res = spawnSync(argv[0]!, argv.slice(1), {
+    cwd: repoRoot,
+    env: { ...process.env, ...evalStackEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const ok = res.status === 0;
   steps.push({ name, ok, seconds: (Date.now() - started) / 1000, detail: ok ? '' : `exit ${res.status}` });
   return ok;
@@ -194,7 +211,8 @@ async function main(): Promise<number> {
     (r) => `${r.outputs.findings} findings, ${r.outputs['failed-findings']} at or above style`,
   );
 
-  if (shellStep('dev stack up for the eval', ['scripts/dev/stack.sh', 'up'])) {
+  shellStep('eval stack: clean slate', ['scripts/dev/stack.sh', 'reset']);
+  if (shellStep('eval stack up (migrate, scrape, embed)', ['scripts/dev/stack.sh', 'up'])) {
     const results = path.join(workDir, 'eval-results.json');
     const evalRun = await actionStep(
       'eval gate',
@@ -208,10 +226,11 @@ async function main(): Promise<number> {
       },
       (r) =>
         `passed=${r.outputs.passed}${fs.existsSync(baselineFile) ? ' against the previous run' : ', no baseline yet'}`,
+      evalStackEnv,
     );
     if (evalRun.status === 0) fs.copyFileSync(results, baselineFile);
   }
-  shellStep('dev stack down', ['scripts/dev/stack.sh', 'down']);
+  shellStep('eval stack removed', ['scripts/dev/stack.sh', 'reset']);
 
   const v1 = await buildAndPush('v1');
   const v2 = await buildAndPush('v2');
