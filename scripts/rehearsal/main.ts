@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ActionRun, errorsOf, repoRoot, runAction } from './github-runner.js';
+import { sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
 import { startLoad } from './load.js';
 import { type StepResult, type SwitchResult, buildReport, renderSummary } from './report.js';
 
-const stateDir = process.env.SLIPWAY_SANDBOX_STATE ?? path.join(repoRoot, '.sandbox');
+const stateDir = sandboxStateDir();
 const sandbox = JSON.parse(fs.readFileSync(path.join(stateDir, 'env.json'), 'utf8')) as Record<
   string,
   string

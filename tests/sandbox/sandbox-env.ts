@@ -7,8 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Where scripts/sandbox/up keeps its state: machine-wide by default, like the daemons it starts. */
+export const DEFAULT_SANDBOX_STATE = '/var/lib/slipway/sandbox';
+
 export function sandboxStateDir(): string {
-  return process.env.SLIPWAY_SANDBOX_STATE ?? path.join(repoRoot, '.sandbox');
+  return process.env.SLIPWAY_SANDBOX_STATE ?? DEFAULT_SANDBOX_STATE;
 }
 
 /** Parses the `export NAME='value'` lines of <state>/env. */

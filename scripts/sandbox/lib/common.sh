@@ -6,7 +6,9 @@
 SANDBOX_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SANDBOX_DIR="$(dirname "${SANDBOX_LIB}")"
 REPO_ROOT="$(cd "${SANDBOX_DIR}/../.." && pwd)"
-STATE="${SLIPWAY_SANDBOX_STATE:-${REPO_ROOT}/.sandbox}"
+# Machine-wide, like the daemons, ports and namespace it describes: every checkout on this machine shares one
+# CA, one registry password and one set of keys, so a second checkout never talks to daemons with the wrong ones.
+STATE="${SLIPWAY_SANDBOX_STATE:-/var/lib/slipway/sandbox}"
 RUN_DIR="${STATE}/run"
 LOG_DIR="${STATE}/log"
 CACHE_DIR="/var/cache/slipway"
