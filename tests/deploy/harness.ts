@@ -2,6 +2,7 @@
 // docker/service.Dockerfile and pushed to the sandbox registry, the action bundles driven the way a runner
 // drives them (INPUT_* env, GITHUB_OUTPUT/STATE/STEP_SUMMARY files, a second run with STATE_* for post),
 // and a bounded HTTP load against the proxy on the VPS.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -48,6 +49,24 @@ function sshArgs(command: string): string[] {
 /** A command on the VPS as the deploy user, the way an operator on the VPS shell would run it. */
 export function onVps(command: string, input?: string, timeoutMs = 240_000) {
   return run('ssh', sshArgs(command), { input, timeoutMs });
+}
+
+/** onVps without blocking the event loop, for callers that keep a load running meanwhile. */
+export function onVpsAsync(
+  command: string,
+  input?: string,
+  timeoutMs = 240_000,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', sshArgs(command), { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (e) => resolve({ status: null, stdout, stderr: stderr + e.message }));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
 }
 
 export function mustOnVps(command: string, input?: string): string {
