@@ -44,14 +44,16 @@ COPY package.json ./
 COPY migrations ./migrations
 COPY corpus ./corpus
 COPY eval ./eval
+COPY --chmod=0755 bin/http-probe /usr/local/bin/http-probe
 # A fresh named volume mounted on /data takes this ownership, so the vector store can write without root.
 RUN mkdir -p /data && chown 1000:1000 /data
 USER 1000:1000
 EXPOSE 8080 8081
 # node is PID 1 and installs its own SIGTERM/SIGINT handlers (drain, then exit 0), so no init is needed.
 STOPSIGNAL SIGTERM
+# bash and one TCP connection, not a second Node process (service/bin/http-probe says why).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "dist/cli.js", "healthcheck"]
+  CMD ["http-probe", "http://127.0.0.1:8080/health"]
 ENTRYPOINT ["node", "--enable-source-maps", "dist/cli.js"]
 CMD ["serve"]
 

@@ -14,7 +14,7 @@ shell_scripts() {
     if [[ "${f}" == *.sh ]] || head -n1 "${f}" | grep -qE '^#!.*\bbash\b'; then
       printf '%s\n' "${f}"
     fi
-  done < <(git ls-files --cached --others --exclude-standard -- scripts .ci 'infra/**' | sort -u)
+  done < <(git ls-files --cached --others --exclude-standard -- scripts .ci 'infra/**' service/bin | sort -u)
 }
 
 dockerfiles() {

@@ -1,7 +1,7 @@
 // The service image and the production compose stack, for real: build with docker/service.Dockerfile, assert
 // the hardening of every service in the rendered prod config, bring the stack up under a unique project name,
 // and watch /health/detailed (through the proxy) follow PostgreSQL going away and coming back.
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, type ExecFileSyncOptions, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -167,7 +167,7 @@ afterAll(() => {
 });
 
 describe('service image', () => {
-  it('runs as the non-root node user with SIGTERM and a node health check', () => {
+  it('runs as the non-root node user with SIGTERM and a health check that starts no second Node', () => {
     const [config] = JSON.parse(run(['docker', 'image', 'inspect', image])) as {
       Config: {
         User: string;
@@ -178,8 +178,18 @@ describe('service image', () => {
     }[];
     expect(config!.Config.User).toBe('1000:1000');
     expect(config!.Config.StopSignal).toBe('SIGTERM');
-    expect(config!.Config.Healthcheck?.Test).toEqual(['CMD', 'node', 'dist/cli.js', 'healthcheck']);
+    expect(config!.Config.Healthcheck?.Test).toEqual(['CMD', 'http-probe', 'http://127.0.0.1:8080/health']);
     expect(run(['docker', 'run', '--rm', '--entrypoint', 'id', image, '-u']).trim()).toBe('1000');
+    // The probe fails (exit 1, not 127) when nothing answers: it is installed and runs in the image.
+    const probe = spawnSync('docker', [
+      'run',
+      '--rm',
+      '--entrypoint',
+      'http-probe',
+      image,
+      'http://127.0.0.1:9/',
+    ]);
+    expect(probe.status).toBe(1);
   });
 
   it('fills the OCI labels from the build arguments', () => {

@@ -23,6 +23,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { migrate } from './migrate.js';
 import { CORPUS_FILE, EVAL_QUERIES_FILE, MIGRATIONS_DIR } from './paths.js';
+import { createRotationServer, Rotation } from './rotation.js';
 import { liveRetrievers } from './search.js';
 import { VectorStoreClient } from './vector-client.js';
 import { VectorStore } from './vector-store.js';
@@ -31,7 +32,7 @@ import { createVectorStoreServer } from './vector-store-server.js';
 const USAGE = `Usage: cli.js <command> [options]
 
 Commands:
-  serve          run the HTTP API (PORT, default 8080)
+  serve          run the HTTP API (PORT, default 8080; the proxy's rotation check on ROTATION_PORT, 8082)
   vector-store   run the vector store (PORT, default 8081; DATA_DIR persists collections)
   migrate        apply pending SQL migrations
   scrape         ingest the bundled corpus into PostgreSQL (idempotent)
@@ -61,24 +62,37 @@ async function serve(env: Env, log: Logger): Promise<void> {
     build: parseBuildInfo(env),
     pool,
     vectors,
-    retrievers: liveRetrievers(pool, vectors),
+    retrievers: liveRetrievers(pool, vectors, config.dbReadRetryMs),
     log,
     startedAt: Date.now(),
     lifecycle: () => holder.lifecycle,
   });
   // Longer than a proxy's idle keep-alive, so the proxy (not this server) closes idle upstream connections.
   server.keepAliveTimeout = 65_000;
+  const rotation = new Rotation(() => holder.lifecycle?.draining ?? false);
+  const rotationServer = createRotationServer(rotation);
   const lifecycle = new Lifecycle({
     server,
     log,
     drainMs: config.drainMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    cleanup: () => pool.end(),
+    cleanup: async () => {
+      rotationServer.closeAllConnections();
+      await Promise.all([pool.end(), new Promise<void>((resolve) => rotationServer.close(() => resolve()))]);
+    },
   });
   holder.lifecycle = lifecycle;
   lifecycle.installSignalHandlers();
+  rotation.installSignalHandler(log);
+  // Listening on the rotation port last: the proxy chooses this instance only once the API answers.
   await listen(server, config.host, config.port);
-  log.info('api listening', { host: config.host, port: config.port, ...parseBuildInfo(env) });
+  await listen(rotationServer, config.host, config.rotationPort);
+  log.info('api listening', {
+    host: config.host,
+    port: config.port,
+    rotation_port: config.rotationPort,
+    ...parseBuildInfo(env),
+  });
 }
 
 async function vectorStore(env: Env, log: Logger): Promise<void> {

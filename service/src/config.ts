@@ -44,6 +44,10 @@ export interface VectorClientConfig {
 export interface ApiConfig {
   host: string;
   port: number;
+  /** The proxy's health check port: 200 while in rotation, 503 after SIGUSR1 or SIGTERM (rotation.ts). */
+  rotationPort: number;
+  /** How long a search's database read retries while PostgreSQL restarts (db.ts readWithRetry); 0: never. */
+  dbReadRetryMs: number;
   dataDir: string;
   diskMinFreeBytes: number;
   healthTimeoutMs: number;
@@ -220,6 +224,17 @@ export function parseApi(env: Env, defaultDataDir: string): ApiConfig {
   const config: ApiConfig = {
     host: r.text('HOST', '0.0.0.0', ''),
     port: r.int('PORT', { fallback: 8080, ...PORT_RANGE, hint: 'Set the port the API listens on.' }),
+    rotationPort: r.int('ROTATION_PORT', {
+      fallback: 8082,
+      ...PORT_RANGE,
+      hint: "Set the port the proxy's health check asks whether this instance is in rotation.",
+    }),
+    dbReadRetryMs: r.int('DATABASE_READ_RETRY_MS', {
+      fallback: 5000,
+      min: 0,
+      max: 60_000,
+      hint: 'Give how long a read may wait for PostgreSQL to come back, in milliseconds (0: fail at once).',
+    }),
     dataDir: r.text('DATA_DIR', defaultDataDir, ''),
     diskMinFreeBytes:
       r.int('DISK_MIN_FREE_MB', { fallback: 512, min: 0, max: 10_000_000, hint: 'Give megabytes.' }) *

@@ -1,7 +1,7 @@
 // Hybrid search: PostgreSQL full-text (tsvector, ts_rank) and the vector store (cosine), fused with RRF.
 // The retrievers are injected, so `eval` and the HTTP handler run exactly the same logic, and tests can fake
 // them. When the vector retriever fails the search degrades to full-text only and says so.
-import type { Pool } from './db.js';
+import { type Pool, readWithRetry } from './db.js';
 import { embed, tokenize } from './embedding.js';
 import { reciprocalRankFusion } from './fusion.js';
 import type { VectorStoreClient } from './vector-client.js';
@@ -88,26 +88,34 @@ export async function hybridSearch(
   };
 }
 
-export function liveRetrievers(pool: Pool, vectors: VectorStoreClient): Retrievers {
+/** `readRetryMs`: how long a database read may keep retrying while PostgreSQL restarts (db.ts). */
+export function liveRetrievers(pool: Pool, vectors: VectorStoreClient, readRetryMs = 0): Retrievers {
   return {
     fullText: async (query, limit) => {
       const tsquery = toTsQuery(query);
       if (tsquery === null) return [];
-      const { rows } = await pool.query<{ id: string }>(
-        `SELECT id FROM documents, to_tsquery('english', $1) AS q
-          WHERE search_vector @@ q
-          ORDER BY ts_rank(search_vector, q) DESC, id
-          LIMIT $2`,
-        [tsquery, limit],
+      const { rows } = await readWithRetry(
+        () =>
+          pool.query<{ id: string }>(
+            `SELECT id FROM documents, to_tsquery('english', $1) AS q
+              WHERE search_vector @@ q
+              ORDER BY ts_rank(search_vector, q) DESC, id
+              LIMIT $2`,
+            [tsquery, limit],
+          ),
+        readRetryMs,
       );
       return rows.map((r) => r.id);
     },
     vector: async (query, limit) => (await vectors.query(embed(query), limit)).map((m) => m.id),
     titles: async (ids) => {
       if (ids.length === 0) return new Map();
-      const { rows } = await pool.query<{ id: string; title: string }>(
-        'SELECT id, title FROM documents WHERE id = ANY($1)',
-        [ids],
+      const { rows } = await readWithRetry(
+        () =>
+          pool.query<{ id: string; title: string }>('SELECT id, title FROM documents WHERE id = ANY($1)', [
+            ids,
+          ]),
+        readRetryMs,
       );
       return new Map(rows.map((r) => [r.id, r.title]));
     },

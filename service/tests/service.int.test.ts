@@ -38,13 +38,22 @@ async function startVectors(dataDir: string, port: number): Promise<Running> {
   return run;
 }
 
-async function startApi(extra: Record<string, string> = {}): Promise<{ run: Running; base: string }> {
-  const port = await freePort();
-  const run = startCli(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1', ...extra });
+async function startApi(
+  extra: Record<string, string> = {},
+): Promise<{ run: Running; base: string; rotation: string }> {
+  const [port, rotationPort] = [await freePort(), await freePort()];
+  const run = startCli(['serve'], {
+    ...env,
+    PORT: String(port),
+    ROTATION_PORT: String(rotationPort),
+    HOST: '127.0.0.1',
+    ...extra,
+  });
   running.push(run);
   const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/health`);
-  return { run, base };
+  const rotation = `http://127.0.0.1:${rotationPort}/health`;
+  await waitForHttp(rotation);
+  return { run, base, rotation };
 }
 
 async function getJson(url: string): Promise<{ status: number; body: Json }> {
@@ -273,8 +282,21 @@ describe('graceful shutdown', () => {
     slowVectors.close();
   });
 
+  it("leaves rotation on SIGUSR1: only the proxy's check answers 503, clients are still served", async () => {
+    const { run, base, rotation } = await startApi();
+    expect((await fetch(rotation)).status).toBe(200);
+    run.child.kill('SIGUSR1');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await fetch(rotation)).status).toBe(503);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/search?q=caddy`)).status).toBe(200);
+    expect(logLines(run.output()).map((l) => l.msg)).toContain('leaving rotation (SIGUSR1)');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('answers 503 on health at once, keeps serving during the drain, then exits 0', async () => {
-    const { run, base } = await startApi({
+    const { run, base, rotation } = await startApi({
       VECTOR_STORE_URL: `http://127.0.0.1:${slowPort}`,
       DRAIN_SECONDS: '1',
     });
@@ -286,6 +308,7 @@ describe('graceful shutdown', () => {
 
     expect((await fetch(`${base}/health`)).status).toBe(503);
     expect((await fetch(`${base}/health/detailed`)).status).toBe(503);
+    expect((await fetch(rotation)).status).toBe(503);
     // A request that arrives during the drain is still served, and told to reconnect elsewhere next time.
     const duringDrain = await fetch(`${base}/search?q=caddy`);
     expect(duringDrain.status).toBe(200);
