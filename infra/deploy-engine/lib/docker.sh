@@ -8,7 +8,8 @@ readonly INFRA_PROJECT="slipway-infra"
 readonly NETWORK_EDGE="slipway-edge"
 readonly NETWORK_BACKEND="slipway-backend"
 SLOT_STOP_TIMEOUT="${SLIPWAY_STOP_TIMEOUT:-30}"
-PROXY_SETTLE="${SLIPWAY_PROXY_SETTLE:-2}"
+# How long the proxy gets to notice a slot that joined or left rotation: two of its 500 ms health intervals.
+PROXY_SETTLE="${SLIPWAY_PROXY_SETTLE:-1}"
 
 dk() { docker "$@" 9>&-; }
 
@@ -42,29 +43,37 @@ live_slot() {
   done
 }
 
-# Takes SLOT out of rotation, then stops it gracefully and removes its containers: the gate answers 503 to
-# Caddy's health check (SIGUSR1), Caddy stops sending new requests within a health interval, and only then
-# does the api get SIGTERM (it finishes what it has in flight). The gate, owner of the network, goes last.
+# Takes SLOT out of rotation, then stops it gracefully and removes its containers: every container labelled
+# org.slipway.rotation-signal gets that signal (the api then answers 503 to the proxy's health check while still
+# serving), the proxy stops choosing the slot within a health interval, and only then does Docker send SIGTERM
+# (the api finishes what it has in flight).
 slot_down() {
-  local slot="$1" timeout="${2:-${SLOT_STOP_TIMEOUT}}" ids=() gates=() apis=()
+  local slot="$1" timeout="${2:-${SLOT_STOP_TIMEOUT}}" ids=() id signal signalled=0
   mapfile -t ids < <(slot_containers "${slot}")
   ((${#ids[@]})) || return 0
-  mapfile -t gates < <(slot_service "${slot}" gate)
-  mapfile -t apis < <(slot_service "${slot}" api)
-  if ((${#gates[@]})); then
-    log "taking slot ${slot} out of rotation; waiting ${PROXY_SETTLE}s for the proxy to notice"
-    dk kill -s USR1 "${gates[@]}" >/dev/null || true
+  while IFS=$'\t' read -r id signal; do
+    if [[ ! "${signal}" =~ ^SIG[A-Z0-9]{1,10}$ ]]; then
+      log "ignoring rotation signal '${signal}' of container ${id:0:12} (expected e.g. SIGUSR1)"
+      continue
+    fi
+    dk kill -s "${signal}" "${id}" >/dev/null 2>&1 && signalled=1
+  done < <(slot_rotation_signals "${slot}")
+  if ((signalled)); then
+    log "took slot ${slot} out of rotation; waiting ${PROXY_SETTLE}s for the proxy to notice"
     pause "${PROXY_SETTLE}"
   fi
   log "stopping slot ${slot} (${#ids[@]} container(s), up to ${timeout}s to finish requests)"
-  if ((${#apis[@]})); then dk stop -t "${timeout}" "${apis[@]}" >/dev/null; fi
   dk stop -t "${timeout}" "${ids[@]}" >/dev/null
   dk rm -f "${ids[@]}" >/dev/null
 }
 
-# Running containers of one compose service in SLOT.
-slot_service() {
-  dk ps -q --filter "label=com.docker.compose.project=slipway-$1" --filter "label=com.docker.compose.service=$2"
+# "<id>\t<signal>" for each running container of SLOT that declares how it leaves rotation.
+slot_rotation_signals() {
+  local ids=()
+  mapfile -t ids < <(dk ps -q --filter "label=com.docker.compose.project=slipway-$1" \
+    --filter "label=org.slipway.rotation-signal")
+  ((${#ids[@]})) || return 0
+  dk inspect -f '{{.Id}}{{"\t"}}{{index .Config.Labels "org.slipway.rotation-signal"}}' "${ids[@]}"
 }
 
 # slot_up SLOT RELEASE: starts the release's api in SLOT from images already on this host.
@@ -87,8 +96,10 @@ slot_migrate() {
   compose "slipway-${slot}" "${file}" "${envs[@]}" -- --profile migrate run --rm --no-deps migrate 2>&1
 }
 
-# wait_healthy SLOT RELEASE TIMEOUT: 0 once Docker reports the api healthy; 1 when it is unhealthy,
-# crash-loops or the timeout passes.
+# wait_healthy SLOT RELEASE TIMEOUT: 0 once the api passes its health check; 1 when it is unhealthy,
+# crash-loops or the timeout passes. Besides reading Docker's verdict, the engine runs the container's own health
+# test every 250 ms while the slot starts: Docker 20.10 runs it only every `interval` (no start_interval), which
+# would add up to a whole interval to every deploy and rollback for no extra safety.
 wait_healthy() {
   local slot="$1" release="$2" timeout="$3" deadline id status restarts
   deadline=$((SECONDS + timeout))
@@ -96,19 +107,32 @@ wait_healthy() {
     id="$(dk ps -aq --filter "label=com.docker.compose.project=slipway-${slot}" \
       --filter "label=com.docker.compose.service=api" | head -n1)"
     if [[ -n "${id}" ]]; then
-      status="$(dk inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "${id}")"
+      status="$(dk inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.Running}}' "${id}")"
       restarts="$(dk inspect -f '{{.RestartCount}}' "${id}")"
       case "${status}" in
-        healthy) return 0 ;;
-        unhealthy) log "slot ${slot}: Docker reports ${release} unhealthy"; return 1 ;;
-        none) log "slot ${slot}: the api has no healthcheck; refusing to switch blind"; return 1 ;;
+        healthy*) return 0 ;;
+        unhealthy*) log "slot ${slot}: Docker reports ${release} unhealthy"; return 1 ;;
+        none*) log "slot ${slot}: the api has no healthcheck; refusing to switch blind"; return 1 ;;
+        *true) if health_test "${id}"; then return 0; fi ;;
       esac
       if ((restarts >= 3)); then log "slot ${slot}: the api restarted ${restarts} times"; return 1; fi
     fi
-    pause 1
+    pause 0.25
   done
   log "slot ${slot}: ${release} not healthy after ${timeout}s"
   return 1
+}
+
+# Runs container ID's own health test (CMD or CMD-SHELL, from its configuration) once, bounded by its timeout.
+health_test() {
+  local id="$1" check test=() seconds
+  check="$(dk inspect -f '{{json .Config.Healthcheck}}' "${id}")"
+  mapfile -t test < <(jq -r '.Test // [] | if .[0] == "CMD" then .[1:][] elif .[0] == "CMD-SHELL" then "sh", "-c", .[1]
+    else empty end' <<<"${check}")
+  ((${#test[@]})) || return 1
+  # Docker keeps durations in nanoseconds; 30 s is its default timeout.
+  seconds="$(jq -r '((.Timeout // 0) / 1e9 | ceil) | if . > 0 then . else 30 end' <<<"${check}")"
+  timeout "${seconds}" docker exec "${id}" "${test[@]}" >/dev/null 2>&1 9>&-
 }
 
 # What an operator needs to see when a release is refused: the health log and the last container logs.
@@ -138,26 +162,4 @@ ensure_secrets() {
   [[ -s "${file}" ]] && return 0
   log "generating ${file}"
   (umask 022 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"${file}")
-}
-
-# The infra project (postgres, vectors, proxy) is installed from the first release and then only started
-# when down (--no-recreate): deploys never restart the database or reload Caddy. docs/DEPLOY.md says how to
-# change it deliberately.
-infra_up() {
-  local release="$1" src="${RELEASES_DIR}/$1"
-  ensure_networks
-  ensure_secrets
-  if [[ ! -f "${INFRA_DIR}/compose.yaml" ]]; then
-    [[ -f "${src}/Caddyfile" ]] || fail "release ${release} has no Caddyfile; the first deploy installs the proxy from it."
-    log "installing the infra project from release ${release}"
-    mkdir -p "${INFRA_DIR}"
-    cp "${src}/Caddyfile" "${INFRA_DIR}/Caddyfile"
-    cp "${src}/compose.yaml" "${INFRA_DIR}/compose.yaml"
-    release_env "${release}" blue | grep -E '^SLIPWAY_(API|VECTORS)_IMAGE=' >"${INFRA_DIR}/.env" || true
-  fi
-  local envs=()
-  mapfile -t envs <"${INFRA_DIR}/.env"
-  compose "${INFRA_PROJECT}" "${INFRA_DIR}/compose.yaml" "${envs[@]}" -- \
-    --profile infra up -d --no-recreate --no-build --pull missing --wait >&2 ||
-    fail "the infra project (${INFRA_PROJECT}) did not come up healthy. See: docker compose -p ${INFRA_PROJECT} ps"
 }

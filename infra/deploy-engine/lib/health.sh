@@ -47,13 +47,16 @@ live_containers_json() {
     }] | sort_by(.project, .service, .name)'
 }
 
-# The services the infra project should run (its compose file's infra profile), as a JSON array.
+# The services the infra project should run, as a JSON array: infra/services.json, which the engine writes
+# whenever it installs or changes the infra project (a compose run costs a third of a second; a rollback's
+# fast path reads this instead).
 infra_services_json() {
   [[ -f "${INFRA_DIR}/compose.yaml" ]] || { printf '[]'; return 0; }
-  local envs=()
-  mapfile -t envs <"${INFRA_DIR}/.env"
-  compose "${INFRA_PROJECT}" "${INFRA_DIR}/compose.yaml" "${envs[@]}" -- --profile infra config --services 2>/dev/null |
-    jq -Rsc 'split("\n") | map(select(. != ""))'
+  if [[ ! -s "${INFRA_DIR}/services.json" ]]; then
+    infra_compose "${INFRA_DIR}/compose.yaml" "${INFRA_DIR}/.env" --profile infra config --services 2>/dev/null |
+      jq -Rsc 'split("\n") | map(select(. != "")) | sort' | write_atomic "${INFRA_DIR}/services.json"
+  fi
+  cat "${INFRA_DIR}/services.json"
 }
 
 # live_health CURRENT SLOT CONTAINERS-JSON INFRA-SERVICES-JSON: {status, problems}. status is

@@ -4,24 +4,24 @@
 # Sourced by bin/slipway.
 # shellcheck disable=SC2034 # globals shared with the other engine files
 
-# ledger_open KIND RELEASE PREVIOUS SLOT IMAGES-JSON GIT-SHA
+# ledger_open KIND RELEASE PREVIOUS SLOT IMAGES-JSON GIT-SHA [EXTRA-JSON]: EXTRA's fields go on both lines.
 ledger_open() {
   OP_ID="$(date -u +%Y%m%dT%H%M%SZ)-$$"
   OP_RELEASE="$2"
   OP_PREVIOUS="$3"
   OP_ENTRY="$(jq -nc --arg op "${OP_ID}" --arg k "$1" --arg r "$2" --arg p "$3" --arg s "$4" \
     --argjson i "$5" --arg g "$6" --arg a "${ACTOR}" --arg u "${RUN_URL}" --arg t "$(now)" \
-    '{op: $op, kind: $k, release: $r, previous: $p, slot: $s, images: $i, gitSha: $g, actor: $a,
-      runUrl: $u, startedAt: $t}')"
+    --argjson x "${7:-{\}}" '{op: $op, kind: $k, release: $r, previous: $p, slot: $s, images: $i, gitSha: $g,
+      actor: $a, runUrl: $u, startedAt: $t} + $x')"
   ledger_append "$(jq -c '. + {result: "started"}' <<<"${OP_ENTRY}")"
 }
 
-# ledger_close RESULT [ERROR]
+# ledger_close RESULT [ERROR] [EXTRA-JSON]
 ledger_close() {
-  local result="$1" error="${2:-}"
+  local result="$1" error="${2:-}" extra="${3:-{\}}"
   [[ -n "${OP_ID:-}" ]] || return 0
-  ledger_append "$(jq -c --arg r "${result}" --arg e "${error}" --arg t "$(now)" \
-    '. + {result: $r, finishedAt: $t} + (if $e == "" then {} else {error: $e} end)' <<<"${OP_ENTRY}")"
+  ledger_append "$(jq -c --arg r "${result}" --arg e "${error}" --arg t "$(now)" --argjson x "${extra}" \
+    '. + {result: $r, finishedAt: $t} + (if $e == "" then {} else {error: $e} end) + $x' <<<"${OP_ENTRY}")"
   OP_ID=""
 }
 

@@ -9,6 +9,8 @@ lock_holder() {
 # lock_take RELEASE: waits up to LOCK_WAIT seconds, then fails naming the holder.
 lock_take() {
   local release="$1"
+  # Already held by this engine (supervise rolling back): re-opening fd 9 would let go of it for a moment.
+  [[ -z "${LOCK_HELD:-}" ]] || return 0
   exec 9>>"${STATE_DIR}/lock"
   if ! flock -n 9; then
     log "another deploy holds the lock: $(lock_holder); waiting up to ${LOCK_WAIT}s"

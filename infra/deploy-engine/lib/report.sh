@@ -60,14 +60,17 @@ cmd_status() {
   current="$(current_release)"
   status="$(jq -nc --arg c "${current}" --arg l "$(live_slot "${current}")" \
     --argjson b "$(slot_json blue)" --argjson g "$(slot_json green)" --argjson k "$(lock_json)" \
-    --argjson live "$(live_report "${current}")" \
-    '{current: $c, liveSlot: $l, health: $live.health, containers: $live.containers, slots: [$b, $g], lock: $k}')"
+    --argjson live "$(live_report "${current}")" --argjson w "$(supervise_watching)" \
+    '{current: $c, liveSlot: $l, health: $live.health, containers: $live.containers, slots: [$b, $g], lock: $k,
+      supervisor: (if $w.unhealthySince then {unhealthySince: ($w.unhealthySince | todate), problems: $w.problems}
+        else {} end)}')"
   if ((JSON)); then
     printf '%s\n' "${status}"
     return 0
   fi
   jq -r '"Live release: \(if .current == "" then "none" else .current end) (slot \(if .liveSlot == "" then "none" else .liveSlot end))",
     "Health: \(.health.status)", (.health.problems[] | "  \(.)"),
+    (.supervisor | select(.unhealthySince) | "Supervisor: unhealthy since \(.unhealthySince); it acts after its grace period"),
     (.containers[] | "  \(.service) \(.name): \(.state) \(.health) restarts=\(.restarts)"),
     (.slots[] | "slot \(.slot): \(.state) \(.health // "") \(.release // "")"),
     "lock: \(if .lock.held then "held by \(.lock.holder | tojson)" else "free" end)"' <<<"${status}"

@@ -48,7 +48,7 @@ switch() {
   ledger_open "${kind}" "${release}" "${current}" "${target}" "$(release_images "${release}")" \
     "$(release_field "${release}" gitSha)"
   if [[ "${kind}" == "deploy" ]]; then images_pull "${release}"; else images_present "${release}"; fi
-  infra_up "${release}"
+  infra_sync "${release}"
   if [[ "${kind}" == "deploy" ]] && ! detail="$(slot_migrate "${target}" "${release}")"; then
     fail "the migrate service of ${release} failed; ${current:-nothing} keeps serving." "$(tail -n 20 <<<"${detail}")"
   fi
