@@ -15,8 +15,9 @@ import { measureMemory, runDrills } from './run.js';
 const log = (message: string) => process.stderr.write(`chaos: ${message}\n`);
 
 async function main(): Promise<number> {
-  // One view of the sandbox for the whole run, even if its env file is rewritten meanwhile.
-  Object.assign(process.env, readSandboxEnv());
+  // One view of the sandbox for the whole run, even if its env file is rewritten meanwhile (variables already
+  // set win: SLIPWAY_VPS_HOST=… points a run at another sandbox host).
+  for (const [name, value] of Object.entries(readSandboxEnv())) process.env[name] ??= value;
   const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const options = {
     proxyUrl: `http://${vps().host}`,

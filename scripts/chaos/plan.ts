@@ -40,6 +40,8 @@ export interface DrillOptions {
   concurrency: number;
   diskPercent: number;
   diskHoldSeconds: number;
+  /** Whether the VPS's Docker engine keeps containers running while it restarts (daemon.json live-restore). */
+  liveRestore: boolean;
 }
 
 /** What each role of container costs when it is killed, and why. Unlabelled services get the app's budget. */
@@ -96,9 +98,17 @@ export function planDrills(live: readonly LiveContainer[], o: DrillOptions): Dri
   drills.push({
     name: 'docker engine restart',
     fault: { kind: 'engine-restart' },
-    maxFailed: null,
-    maxRecoverySeconds: 90,
-    why: 'without live-restore every container stops with the engine; the restart policy starts them again',
+    ...(o.liveRestore
+      ? {
+          maxFailed: 0,
+          maxRecoverySeconds: 60,
+          why: 'with live-restore the containers keep running while the engine restarts',
+        }
+      : {
+          maxFailed: null,
+          maxRecoverySeconds: 90,
+          why: 'without live-restore every container stops with the engine; the restart policy starts them again',
+        }),
   });
   return drills;
 }

@@ -30,7 +30,7 @@ import {
   restartEngine,
 } from './vps.js';
 
-export interface ChaosOptions extends DrillOptions {
+export interface ChaosOptions extends Omit<DrillOptions, 'liveRestore'> {
   proxyUrl: string;
   /** Run only the drills whose name starts with one of these (all when empty). */
   only: string[];
@@ -70,12 +70,20 @@ async function waitRecovered(
   before: ContainerState[],
   since: number,
   proxyUrl: string,
+  notes: string[],
 ): Promise<number | null> {
   const limit = since + (drill.maxRecoverySeconds + 15) * 1000;
+  let restartNoted = false;
   while (Date.now() < limit) {
     const [serves, states] = await Promise.all([siteServes(proxyUrl), inspect(names)]);
-    if (serves && states && faultSeen(drill, before, states) && states.every((s) => s.state === 'running'))
-      return (Date.now() - since) / 1000;
+    const seen = states !== null && faultSeen(drill, before, states);
+    if (seen && !restartNoted && drill.fault.kind === 'oom') {
+      const target = drill.fault.container;
+      const started = Date.parse(states.find((s) => s.name === target)!.startedAt);
+      notes.push(`Docker started it again ${((started - since) / 1000).toFixed(1)}s after it died`);
+      restartNoted = true;
+    }
+    if (serves && seen && states.every((s) => s.state === 'running')) return (Date.now() - since) / 1000;
     await sleep(250);
   }
   return null;
@@ -134,7 +142,7 @@ async function runDrill(drill: Drill, names: string[], image: string, o: ChaosOp
   await sleep(1500);
   try {
     const since = await inject(drill, image, notes);
-    recoverySeconds = await waitRecovered(drill, names, before, since, o.proxyUrl);
+    recoverySeconds = await waitRecovered(drill, names, before, since, o.proxyUrl, notes);
     if (drill.fault.kind === 'disk')
       await sleep(Math.max(0, since + drill.fault.holdSeconds * 1000 - Date.now()));
   } catch (err) {
@@ -200,7 +208,10 @@ export async function runDrills(o: ChaosOptions): Promise<ChaosReport> {
   const api = live.containers.find((c) => c.service === 'api' && c.release === live.current);
   if (!api) throw new Error(`no api container of ${live.current} in slipway status`);
   const image = (await onVpsAsync(`docker inspect -f '{{.Config.Image}}' ${api.name}`)).stdout.trim();
-  const drills = planDrills(live.containers, o).filter(
+  const liveRestore =
+    (await onVpsAsync(`docker info --format '{{.LiveRestoreEnabled}}'`)).stdout.trim() === 'true';
+  o.log(`the VPS's Docker engine runs with live-restore ${liveRestore ? 'on' : 'off'}`);
+  const drills = planDrills(live.containers, { ...o, liveRestore }).filter(
     (d) => o.only.length === 0 || o.only.some((prefix) => d.name.startsWith(prefix)),
   );
   const results: DrillResult[] = [];

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { APP_DIR, onVpsAsync } from '../../tests/deploy/harness.js';
-import { repoRoot, sandboxStateDir, sandboxVar } from '../../tests/sandbox/sandbox-env.js';
+import { repoRoot, sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
 import type { LiveContainer } from './plan.js';
 
 /** Resources the drills create on the VPS carry this prefix, so a crashed run's leftovers are found. */
@@ -117,25 +117,16 @@ function runLocal(cmd: string, args: string[]): Promise<{ status: number | null;
 }
 
 /**
- * Restarts the VPS's Docker engine the way a host does: the daemon stops, then starts again. A bare host
- * (SLIPWAY_HOSTS_ROOT_KEY: its root login) runs dockerd under systemd: `systemctl restart docker`. The
- * network-namespace VPS runs the dockerd its pidfile names; scripts/sandbox/up starts it again.
+ * Restarts the VPS's Docker engine the way a host does: the daemon stops, then starts again. A bare sandbox host
+ * runs dockerd under systemd and is reached as root through its console (SLIPWAY_VPS_CONSOLE, the provider's
+ * console: `docker exec` into the host): `systemctl restart docker`. The network-namespace VPS runs the dockerd
+ * its pidfile names; scripts/sandbox/up starts it again.
  */
 export async function restartEngine(): Promise<string> {
   const started = Date.now();
-  const rootKey = process.env.SLIPWAY_HOSTS_ROOT_KEY;
-  if (rootKey) {
-    const r = await runLocal('ssh', [
-      ...['-F', 'none', '-i', rootKey, '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'],
-      ...[
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-o',
-        `UserKnownHostsFile=${sandboxVar('SLIPWAY_VPS_KNOWN_HOSTS')}`,
-      ],
-      `root@${sandboxVar('SLIPWAY_VPS_HOST')}`,
-      'systemctl restart docker',
-    ]);
+  const console = process.env.SLIPWAY_VPS_CONSOLE;
+  if (console) {
+    const r = await runLocal('docker', ['exec', console, 'systemctl', 'restart', 'docker']);
     if (r.status !== 0)
       throw new Error(`systemctl restart docker on the VPS failed: ${r.output.slice(-300)}`);
     return `systemctl restart docker on the VPS took ${((Date.now() - started) / 1000).toFixed(1)}s`;

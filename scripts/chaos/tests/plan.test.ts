@@ -18,7 +18,7 @@ const live = [
   container('proxy', 'proxy'),
   container('vectors', 'vector-store'),
 ];
-const options = { concurrency: 4, diskPercent: 95, diskHoldSeconds: 8 };
+const options = { concurrency: 4, diskPercent: 95, diskHoldSeconds: 8, liveRestore: false };
 
 describe('planDrills', () => {
   const drills = planDrills(live, options);
@@ -44,6 +44,13 @@ describe('planDrills', () => {
     ['docker engine restart', null],
   ])('%s may cost at most %s failed requests', (name, maxFailed) => {
     expect(drills.find((d) => d.name === name)?.maxFailed).toBe(maxFailed);
+  });
+
+  it('expects no failed request from an engine restart when the engine keeps containers running (live-restore)', () => {
+    const restart = (liveRestore: boolean) =>
+      planDrills(live, { ...options, liveRestore }).find((d) => d.name === 'docker engine restart')!;
+    expect(restart(true)).toMatchObject({ maxFailed: 0, why: expect.stringMatching(/live-restore/) });
+    expect(restart(false)).toMatchObject({ maxFailed: null });
   });
 
   it('gives a service it does not know (unlabelled, e.g. a new sidecar) the budget of the app', () => {
