@@ -23,7 +23,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { migrate } from './migrate.js';
 import { CORPUS_FILE, EVAL_QUERIES_FILE, MIGRATIONS_DIR } from './paths.js';
-import { createRotationServer, Rotation } from './rotation.js';
+import { alwaysIn, createRotationServer, fileSource, Rotation } from './rotation.js';
 import { liveRetrievers } from './search.js';
 import { VectorStoreClient } from './vector-client.js';
 import { VectorStore } from './vector-store.js';
@@ -69,7 +69,10 @@ async function serve(env: Env, log: Logger): Promise<void> {
   });
   // Longer than a proxy's idle keep-alive, so the proxy (not this server) closes idle upstream connections.
   server.keepAliveTimeout = 65_000;
-  const rotation = new Rotation(() => holder.lifecycle?.draining ?? false);
+  const rotation = new Rotation(
+    config.rotationFile ? fileSource(config.rotationFile) : alwaysIn,
+    () => holder.lifecycle?.draining ?? false,
+  );
   const rotationServer = createRotationServer(rotation);
   const lifecycle = new Lifecycle({
     server,
@@ -83,7 +86,6 @@ async function serve(env: Env, log: Logger): Promise<void> {
   });
   holder.lifecycle = lifecycle;
   lifecycle.installSignalHandlers();
-  rotation.installSignalHandler(log);
   // Listening on the rotation port last: the proxy chooses this instance only once the API answers.
   await listen(server, config.host, config.port);
   await listen(rotationServer, config.host, config.rotationPort);
@@ -91,6 +93,7 @@ async function serve(env: Env, log: Logger): Promise<void> {
     host: config.host,
     port: config.port,
     rotation_port: config.rotationPort,
+    rotation_file: config.rotationFile,
     ...parseBuildInfo(env),
   });
 }

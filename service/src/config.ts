@@ -44,8 +44,10 @@ export interface VectorClientConfig {
 export interface ApiConfig {
   host: string;
   port: number;
-  /** The proxy's health check port: 200 while in rotation, 503 after SIGUSR1 or SIGTERM (rotation.ts). */
+  /** The proxy's health check port: 200 while in rotation, 503 otherwise (rotation.ts). */
   rotationPort: number;
+  /** The deploy engine's rotation file (`in` or `out`); '' when the instance is always in rotation. */
+  rotationFile: string;
   /** How long a search's database read retries while PostgreSQL restarts (db.ts readWithRetry); 0: never. */
   dbReadRetryMs: number;
   dataDir: string;
@@ -229,6 +231,7 @@ export function parseApi(env: Env, defaultDataDir: string): ApiConfig {
       ...PORT_RANGE,
       hint: "Set the port the proxy's health check asks whether this instance is in rotation.",
     }),
+    rotationFile: r.text('ROTATION_FILE', '', ''),
     dbReadRetryMs: r.int('DATABASE_READ_RETRY_MS', {
       fallback: 5000,
       min: 0,

@@ -1,7 +1,7 @@
 // The reference service end to end on the host: a throwaway PostgreSQL, the real vector-store process and the
 // compiled CLI. No Docker needed.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +38,10 @@ async function startVectors(dataDir: string, port: number): Promise<Running> {
   return run;
 }
 
+/** Starts `serve`; waits until READY (a path of the API, or the rotation check by default) answers 2xx. */
 async function startApi(
   extra: Record<string, string> = {},
+  ready?: string,
 ): Promise<{ run: Running; base: string; rotation: string }> {
   const [port, rotationPort] = [await freePort(), await freePort()];
   const run = startCli(['serve'], {
@@ -52,7 +54,7 @@ async function startApi(
   running.push(run);
   const base = `http://127.0.0.1:${port}`;
   const rotation = `http://127.0.0.1:${rotationPort}/health`;
-  await waitForHttp(rotation);
+  await waitForHttp(ready ? `${base}${ready}` : rotation);
   return { run, base, rotation };
 }
 
@@ -282,15 +284,17 @@ describe('graceful shutdown', () => {
     slowVectors.close();
   });
 
-  it("leaves rotation on SIGUSR1: only the proxy's check answers 503, clients are still served", async () => {
-    const { run, base, rotation } = await startApi();
+  it('is in rotation only while its ROTATION_FILE says so: clients are served either way', async () => {
+    const file = join(workDir, 'rotation-state');
+    writeFileSync(file, 'out\n');
+    const { run, base, rotation } = await startApi({ ROTATION_FILE: file }, '/health');
+    expect((await fetch(rotation)).status).toBe(503);
+    writeFileSync(file, 'in\n');
     expect((await fetch(rotation)).status).toBe(200);
-    run.child.kill('SIGUSR1');
-    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(file, 'out\n');
     expect((await fetch(rotation)).status).toBe(503);
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect((await fetch(`${base}/search?q=caddy`)).status).toBe(200);
-    expect(logLines(run.output()).map((l) => l.msg)).toContain('leaving rotation (SIGUSR1)');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
