@@ -21,7 +21,8 @@ compose() {
   shift
   local files=(-f "${file}")
   if [[ -f "${SHARED_DIR}/.env" ]]; then files+=(--env-file "${SHARED_DIR}/.env"); fi
-  env "SLIPWAY_SHARED_DIR=${SHARED_DIR}" "${envs[@]}" docker compose -p "${project}" "${files[@]}" "$@" 9>&-
+  env "SLIPWAY_SHARED_DIR=${SHARED_DIR}" "SLIPWAY_ROTATION_DIR=${STATE_DIR}/rotation" "${envs[@]}" \
+    docker compose -p "${project}" "${files[@]}" "$@" 9>&-
 }
 
 other_slot() { if [[ "$1" == "blue" ]]; then echo green; else echo blue; fi; }
@@ -43,44 +44,58 @@ live_slot() {
   done
 }
 
-# Takes SLOT out of rotation, then stops it gracefully and removes its containers: every container labelled
-# org.slipway.rotation-signal gets that signal (the api then answers 503 to the proxy's health check while still
-# serving), the proxy stops choosing the slot within a health interval, and only then does Docker send SIGTERM
-# (the api finishes what it has in flight).
+# Rotation: whether the proxy may send a slot requests. The engine owns it as one file per slot,
+# state/rotation/<slot>/state (`in` or `out`), mounted read-only into the slot's api, whose rotation port (the
+# proxy's active health check) answers 200 only while it says `in` (service/src/rotation.ts). A file outlives a
+# container restart, so a slot parked out of rotation stays out after an OOM kill or a Docker restart.
+rotation_get() {
+  local file="${STATE_DIR}/rotation/$1/state"
+  if [[ -s "${file}" ]]; then tr -d '[:space:]' <"${file}"; else echo out; fi
+}
+
+# Written through a temporary file and rename(2), with as few processes as possible: it sits on the path of a
+# warm rollback, which the proxy follows within one health interval.
+rotation_set() {
+  local dir="${STATE_DIR}/rotation/$1"
+  [[ -d "${dir}" ]] || install -d -m 0755 "${dir}"
+  printf '%s\n' "$2" >"${dir}/.state.$$"
+  mv -f "${dir}/.state.$$" "${dir}/state"
+}
+
+# Takes SLOT out of rotation (waiting for the proxy to notice when it was in), then stops it gracefully (the api
+# finishes what it has in flight) and removes its containers.
 slot_down() {
-  local slot="$1" timeout="${2:-${SLOT_STOP_TIMEOUT}}" ids=() id signal signalled=0
+  local slot="$1" timeout="${2:-${SLOT_STOP_TIMEOUT}}" ids=()
   mapfile -t ids < <(slot_containers "${slot}")
-  ((${#ids[@]})) || return 0
-  while IFS=$'\t' read -r id signal; do
-    if [[ ! "${signal}" =~ ^SIG[A-Z0-9]{1,10}$ ]]; then
-      log "ignoring rotation signal '${signal}' of container ${id:0:12} (expected e.g. SIGUSR1)"
-      continue
+  if [[ "$(rotation_get "${slot}")" == in ]]; then
+    rotation_set "${slot}" out
+    if ((${#ids[@]})); then
+      log "took slot ${slot} out of rotation; waiting ${PROXY_SETTLE}s for the proxy to notice"
+      pause "${PROXY_SETTLE}"
     fi
-    dk kill -s "${signal}" "${id}" >/dev/null 2>&1 && signalled=1
-  done < <(slot_rotation_signals "${slot}")
-  if ((signalled)); then
-    log "took slot ${slot} out of rotation; waiting ${PROXY_SETTLE}s for the proxy to notice"
-    pause "${PROXY_SETTLE}"
   fi
+  ((${#ids[@]})) || return 0
   log "stopping slot ${slot} (${#ids[@]} container(s), up to ${timeout}s to finish requests)"
   dk stop -t "${timeout}" "${ids[@]}" >/dev/null
   dk rm -f "${ids[@]}" >/dev/null
 }
 
-# "<id>\t<signal>" for each running container of SLOT that declares how it leaves rotation.
-slot_rotation_signals() {
-  local ids=()
-  mapfile -t ids < <(dk ps -q --filter "label=com.docker.compose.project=slipway-$1" \
-    --filter "label=org.slipway.rotation-signal")
-  ((${#ids[@]})) || return 0
-  dk inspect -f '{{.Id}}{{"\t"}}{{index .Config.Labels "org.slipway.rotation-signal"}}' "${ids[@]}"
+# The release parked warm in the slot that is not live (out of rotation, for a fast rollback), if its api still
+# runs there: "<slot> <release>"; empty otherwise.
+standby() {
+  local live="$1" release slot
+  [[ -s "${STATE_DIR}/standby" ]] || return 0
+  release="$(cat "${STATE_DIR}/standby")"
+  slot="$(other_slot "${live:-green}")"
+  if [[ -n "${live}" && -n "$(slot_api "${slot}" "${release}")" ]]; then echo "${slot} ${release}"; fi
 }
 
 # slot_up SLOT RELEASE: starts the release's api in SLOT from images already on this host.
 slot_up() {
   local slot="$1" release="$2" envs=()
   mapfile -t envs < <(release_env "${release}" "${slot}")
-  log "starting ${release} in slot ${slot}"
+  log "starting ${release} in slot ${slot} (out of rotation until it is healthy)"
+  rotation_set "${slot}" out
   compose "slipway-${slot}" "${RELEASES_DIR}/${release}/compose.yaml" "${envs[@]}" -- \
     --profile app up -d --no-build --pull never api >&2
 }

@@ -61,12 +61,13 @@ releases_newest_first() {
   find "${RELEASES_DIR}" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %f\n' | sort -rn | cut -d' ' -f2
 }
 
-# Keeps the newest KEEP releases plus the live one; removes the others and every image only they used.
+# Keeps the newest KEEP releases plus the live one and the standby; removes the others and every image only
+# they used.
 releases_prune() {
-  local keep="$1" current="$2" id kept=0 ref
+  local keep="$1" current="$2" parked="${3:-}" id kept=0 ref
   local retained=() pruned=()
   while IFS= read -r id; do
-    if [[ "${id}" == "${current}" ]] || ((kept < keep)); then
+    if [[ "${id}" == "${current}" || "${id}" == "${parked}" ]] || ((kept < keep)); then
       retained+=("${id}")
       kept=$((kept + 1))
     else

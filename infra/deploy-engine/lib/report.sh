@@ -39,12 +39,12 @@ slot_json() {
   id="$(dk ps -aq --filter "label=com.docker.compose.project=slipway-${slot}" \
     --filter "label=com.docker.compose.service=api" | head -n1)"
   if [[ -z "${id}" ]]; then
-    jq -nc --arg s "${slot}" '{slot: $s, state: "empty"}'
+    jq -nc --arg s "${slot}" --arg r "$(rotation_get "${slot}")" '{slot: $s, state: "empty", rotation: $r}'
     return 0
   fi
-  dk inspect "${id}" | jq -c --arg s "${slot}" '.[0] | {slot: $s, state: .State.Status,
-    health: (.State.Health.Status // "none"), release: (.Config.Labels["org.slipway.release"] // ""),
-    image: .Config.Image, startedAt: .State.StartedAt}'
+  dk inspect "${id}" | jq -c --arg s "${slot}" --arg r "$(rotation_get "${slot}")" '.[0] | {slot: $s,
+    state: .State.Status, health: (.State.Health.Status // "none"), rotation: $r,
+    release: (.Config.Labels["org.slipway.release"] // ""), image: .Config.Image, startedAt: .State.StartedAt}'
 }
 
 lock_json() {
@@ -61,7 +61,9 @@ cmd_status() {
   status="$(jq -nc --arg c "${current}" --arg l "$(live_slot "${current}")" \
     --argjson b "$(slot_json blue)" --argjson g "$(slot_json green)" --argjson k "$(lock_json)" \
     --argjson live "$(live_report "${current}")" --argjson w "$(supervise_watching)" \
+    --arg sb "$(standby "$(live_slot "${current}")")" \
     '{current: $c, liveSlot: $l, health: $live.health, containers: $live.containers, slots: [$b, $g], lock: $k,
+      standby: ($sb | if . == "" then null else split(" ") | {slot: .[0], release: .[1]} end),
       supervisor: (if $w.unhealthySince then {unhealthySince: ($w.unhealthySince | todate), problems: $w.problems}
         else {} end)}')"
   if ((JSON)); then
@@ -72,7 +74,8 @@ cmd_status() {
     "Health: \(.health.status)", (.health.problems[] | "  \(.)"),
     (.supervisor | select(.unhealthySince) | "Supervisor: unhealthy since \(.unhealthySince); it acts after its grace period"),
     (.containers[] | "  \(.service) \(.name): \(.state) \(.health) restarts=\(.restarts)"),
-    (.slots[] | "slot \(.slot): \(.state) \(.health // "") \(.release // "")"),
+    (.slots[] | "slot \(.slot): \(.state) \(.health // "") \(.release // "") (rotation \(.rotation))"),
+    (.standby | select(.) | "Standby (warm, out of rotation; a rollback to it is a switch): \(.release) in slot \(.slot)"),
     "lock: \(if .lock.held then "held by \(.lock.holder | tojson)" else "free" end)"' <<<"${status}"
 }
 

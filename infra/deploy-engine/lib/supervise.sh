@@ -38,7 +38,7 @@ supervise_restart() {
   fi
   if ! jq -e --arg p "slipway-${slot}" '.containers[] | select(.project == $p and .service == "api"
       and .state == "running")' <<<"${report}" >/dev/null; then
-    slot_up "${slot}" "${current}" || log "starting ${current} in slot ${slot} failed"
+    if slot_up "${slot}" "${current}"; then rotation_set "${slot}" in; else log "starting ${current} in slot ${slot} failed"; fi
   fi
   while IFS= read -r name; do
     log "restarting ${name} (unhealthy)"

@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
 # deploy and rollback: one blue/green switch under the lock. The old slot serves until the new one is
-# healthy; only then is state/current rewritten and the old slot stopped gracefully. Sourced by bin/slipway.
+# healthy and the proxy has admitted it; only then is state/current rewritten and the old slot taken out of
+# rotation. The old slot then stays up, parked out of rotation (the standby), so that rolling back to it is a
+# rotation switch rather than a container start; the next deploy replaces it. Sourced by bin/slipway.
 # shellcheck disable=SC2034 # globals shared with the other engine files
 
 current_release() { if [[ -s "${STATE_DIR}/current" ]]; then cat "${STATE_DIR}/current"; fi; }
 
-# Makes the host consistent after an engine that was killed: whatever runs in the slot that is not live is
-# a leftover (stopped gracefully, so it drains if Caddy had started using it), and unfinished ledger
+# Makes the host consistent after an engine that was killed: the live slot is in rotation; in the other slot,
+# the standby (the previous release, parked warm) is kept out of rotation, and anything else is a leftover
+# (taken out of rotation and stopped gracefully, so it drains if Caddy had started using it); unfinished ledger
 # entries are marked interrupted.
 recover() {
-  local current="$1" live slot
+  local current="$1" live slot parked
   live="$(live_slot "${current}")"
+  parked="$(standby "${live}")"
   for slot in blue green; do
-    [[ "${slot}" == "${live}" ]] && continue
-    if [[ -n "$(slot_containers "${slot}")" ]]; then
+    if [[ "${slot}" == "${live}" ]]; then
+      if [[ "$(rotation_get "${slot}")" != in ]]; then
+        log "recovery: the live slot ${slot} was out of rotation; putting it back"
+        rotation_set "${slot}" in
+      fi
+    elif [[ -n "${parked}" && "${parked%% *}" == "${slot}" ]]; then
+      if [[ "$(rotation_get "${slot}")" != out ]]; then
+        log "recovery: the standby in slot ${slot} was in rotation; parking it again"
+        rotation_set "${slot}" out
+        pause "${PROXY_SETTLE}"
+      fi
+    elif [[ -n "$(slot_containers "${slot}")" ]]; then
       log "recovery: slot ${slot} has leftovers of an earlier run (live: ${current:-none} in ${live:-no slot})"
       slot_down "${slot}"
     fi
@@ -42,6 +56,7 @@ switch() {
   trap 'on_error $LINENO' ERR
   lock_take "${release}"
   current="$(current_release)"
+  if [[ "${kind}" == rollback ]] && warm_switch "${current}" "${release}" "${started}"; then return 0; fi
   recover "${current}"
   live="$(live_slot "${current}")"
   target="$(other_slot "${live:-green}")"
@@ -53,6 +68,8 @@ switch() {
     fail "the migrate service of ${release} failed; ${current:-nothing} keeps serving." "$(tail -n 20 <<<"${detail}")"
   fi
   if [[ -n "${detail:-}" ]]; then printf '%s\n' "${detail}" >&2; fi
+  # The slot may hold the standby (the release before the live one): it makes room for the new release.
+  slot_down "${target}"
   slot_up "${target}" "${release}" || {
     detail="$(slot_diagnostics "${target}")"
     slot_down "${target}" 10
@@ -63,15 +80,78 @@ switch() {
     slot_down "${target}" 10
     fail "release ${release} never became healthy in slot ${target} (health timeout ${HEALTH_TIMEOUT}s); ${current:-nothing} keeps serving." "${detail}"
   fi
-  log "${release} is healthy in slot ${target}; giving the proxy ${PROXY_SETTLE}s to see it"
+  log "${release} is healthy in slot ${target}; in rotation, giving the proxy ${PROXY_SETTLE}s to see it"
+  rotation_set "${target}" in
   pause "${PROXY_SETTLE}"
   printf '%s\n' "${release}" | write_atomic "${STATE_DIR}/current"
-  if [[ -n "${live}" ]]; then slot_down "${live}"; fi
-  ledger_close succeeded
-  releases_prune "${KEEP}" "${release}"
+  rm -f "${STATE_DIR}/standby"
+  if [[ -n "${live}" ]] && standby_healthy "${live}"; then
+    # Not stopped, so nothing in flight is cut and no settle is needed: the proxy stops choosing it within one
+    # health interval, and it stays up as the standby.
+    printf '%s\n' "${current}" | write_atomic "${STATE_DIR}/standby"
+    log "taking ${current} (slot ${live}) out of rotation; it stays up as the standby for a fast rollback"
+    rotation_set "${live}" out
+  elif [[ -n "${live}" ]]; then
+    log "${current} (slot ${live}) is not healthy: stopping it rather than keeping it as the standby"
+    slot_down "${live}"
+  fi
+  ledger_close succeeded "" '{"warm": false}'
+  releases_prune "${KEEP}" "${release}" "${current}"
   log "${kind} of ${release} done in $((SECONDS - started))s (slot ${target}, previous ${current:-none})"
   emit_result "$(jq -nc --arg c "${kind}" --arg r "${release}" --arg p "${current}" --arg s "${target}" \
-    --argjson t "$((SECONDS - started))" '{ok: true, command: $c, release: $r, previous: $p, slot: $s, seconds: $t}')"
+    --argjson t "$((SECONDS - started))" \
+    '{ok: true, command: $c, release: $r, previous: $p, slot: $s, seconds: $t, warm: false}')"
+}
+
+# A rollback to the standby, as a rotation switch: the standby is the requested release, runs healthy, and
+# the infra definition it needs is the installed one (same compose file, same Caddyfile, no infra image of its
+# own). Both rotation files change at once: within one health interval the proxy admits the standby and drops
+# the live slot, and a request that arrives in between waits in the proxy (lb_try_duration) instead of failing.
+# The old release becomes the standby if it is healthy (else it is stopped). Housekeeping (recovery, retention) runs after the switch. Returns 1,
+# changing nothing, when the rollback needs the full path. warm_switch CURRENT RELEASE STARTED-SECONDS
+warm_switch() {
+  local current="$1" release="$2" started="$3" src="${RELEASES_DIR}/$2" live="" target="" live_healthy=0
+  local project service label status
+  [[ -s "${STATE_DIR}/standby" && "$(<"${STATE_DIR}/standby")" == "${release}" ]] || return 1
+  cmp -s "${src}/compose.yaml" "${INFRA_DIR}/compose.yaml" && cmp -s "${src}/Caddyfile" "${INFRA_DIR}/caddy/Caddyfile" &&
+    jq -e 'del(.api) | length == 0' "${src}/images.json" >/dev/null || return 1
+  while IFS=$'\t' read -r project service label status; do
+    [[ "${service}" == api && "${status}" == Up* ]] || continue
+    if [[ "${label}" == "${current}" ]]; then
+      live="${project#slipway-}"
+      [[ "${status}" == *"(healthy)"* ]] && live_healthy=1
+    fi
+    if [[ "${label}" == "${release}" && "${status}" == *"(healthy)"* ]]; then target="${project#slipway-}"; fi
+  done < <(dk ps --filter label=org.slipway.slot --format \
+    '{{.Label "com.docker.compose.project"}}{{"\t"}}{{.Label "com.docker.compose.service"}}{{"\t"}}{{.Label "org.slipway.release"}}{{"\t"}}{{.Status}}')
+  [[ -n "${live}" && -n "${target}" && "${live}" != "${target}" ]] || return 1
+  ledger_open rollback "${release}" "${current}" "${target}" "$(release_images "${release}")" \
+    "$(release_field "${release}" gitSha)"
+  rotation_set "${target}" in
+  rotation_set "${live}" out
+  printf '%s\n' "${release}" >"${STATE_DIR}/.current.$$" && mv -f "${STATE_DIR}/.current.$$" "${STATE_DIR}/current"
+  printf '%s\n' "${current}" >"${STATE_DIR}/.standby.$$" && mv -f "${STATE_DIR}/.standby.$$" "${STATE_DIR}/standby"
+  log "switched to ${release}, which was parked warm in slot ${target}; ${current} (slot ${live}) is the standby now"
+  ledger_close succeeded "" '{"warm": true}'
+  if ((!live_healthy)); then
+    log "${current} is not healthy: stopping it rather than keeping it as the standby"
+    rm -f "${STATE_DIR}/standby"
+    pause "${PROXY_SETTLE}"
+    slot_down "${live}"
+  fi
+  recover "${release}"
+  releases_prune "${KEEP}" "${release}" "${current}"
+  emit_result "$(jq -nc --arg r "${release}" --arg p "${current}" --arg s "${target}" \
+    --argjson t "$((SECONDS - started))" \
+    '{ok: true, command: "rollback", release: $r, previous: $p, slot: $s, seconds: $t, warm: true}')"
+}
+
+# True when the api in SLOT runs and Docker reports it healthy (only such a release is kept, or used, as standby).
+standby_healthy() {
+  local id
+  id="$(dk ps -q --filter "label=com.docker.compose.project=slipway-$1" \
+    --filter "label=com.docker.compose.service=api" | head -n1)"
+  [[ -n "${id}" && "$(dk inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "${id}")" == healthy ]]
 }
 
 cmd_deploy() {
