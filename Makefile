@@ -4,7 +4,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help rehearse chaos setup build lint typecheck check test test-unit test-integration clean \
+.PHONY: help rehearse chaos rollback-bench setup build lint typecheck check test test-unit test-integration clean \
 	sandbox-up sandbox-down sandbox-status
 
 help: ## List the targets
@@ -15,6 +15,9 @@ rehearse: ## Slipway's main job: PR gate, build, push, deploys under load, refus
 
 chaos: ## Fault drills: kill/OOM each live container, fill the disk, restart Docker, under load; chaos-report.json
 	@scripts/chaos.sh
+
+rollback-bench: ## Median rollback vs deploy seconds (action start to serving) under load; rollback-bench.json
+	@scripts/setup.sh && scripts/sandbox/up && node --import tsx scripts/chaos/rollback-bench.ts
 
 setup: ## Install npm packages and the pinned linters (idempotent, fast when warm)
 	@scripts/setup.sh
@@ -50,7 +53,7 @@ sandbox-status: ## Show what the sandbox runs
 	@scripts/sandbox/status
 
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
-	rm -rf coverage .cache rehearsal-report.json chaos-report.json
+	rm -rf coverage .cache rehearsal-report.json chaos-report.json rollback-bench.json
 
 .PHONY: dev dev-down dev-reset logs migrate eval load-test
 

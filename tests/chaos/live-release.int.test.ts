@@ -249,7 +249,7 @@ describe('infra upgrades through the engine', () => {
       'compose-file': compose,
     });
     figures.push(
-      `PostgreSQL minor upgrade under load: ${report.failed} failed of ${report.requests} requests`,
+      `PostgreSQL minor upgrade under load: ${report.failed} failed of ${report.requests} requests (${report.samples.slice(0, 3).join(', ')}); infra op ${String(lastOp('infra').seconds)} s`,
     );
     expect(main.status, shown(main)).toBe(0);
     const after = await container('postgres');

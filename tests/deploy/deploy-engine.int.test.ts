@@ -144,7 +144,12 @@ describe('ssh-deploy', () => {
     expect(report.requests).toBeGreaterThan(100);
     expect(await liveDigest()).toBe(images.v2);
     const s = status();
-    expect(s.slots.map((slot) => slot.state)).toEqual(['empty', 'running']);
+    // v1 stays up in blue, out of rotation: the standby a rollback switches back to without a start.
+    expect(s.slots.map((slot) => [slot.state, slot.release, slot.rotation])).toEqual([
+      ['running', 'v1', 'out'],
+      ['running', 'v2', 'in'],
+    ]);
+    expect(s.standby).toEqual({ slot: 'blue', release: 'v1' });
   });
 
   it('refuses a release that never becomes healthy: the old one keeps serving, the action fails with the health output', async () => {
@@ -211,8 +216,11 @@ describe('interruptions', () => {
   const points: [string, (release: string) => boolean][] = [
     ['before the new slot starts', () => status().lock.held],
     [
+      // A cheap probe: the window (health check, then a 1 s settle) is a few seconds.
       'while the new slot starts',
-      (release) => status().slots.some((s) => s.release === release) && current() !== release,
+      (release) =>
+        mustOnVps(`docker ps -q --filter label=org.slipway.release=${release}`).trim() !== '' &&
+        current() !== release,
     ],
     ['after the switch, while the old slot drains', (release) => current() === release],
   ];
@@ -242,7 +250,7 @@ describe('interruptions', () => {
       expect(main.status, main.stdout).toBe(0);
       expect(report.samples).toEqual([]);
       expect(report.non2xx + report.errors).toBe(0);
-      expect(status().slots.filter((s) => s.state !== 'empty')).toHaveLength(1);
+      expect(status().slots.filter((s) => s.rotation === 'in')).toMatchObject([{ release }]);
       expect(
         listing()
           .ledger.filter((e) => e.release === release)
@@ -371,7 +379,9 @@ describe('retention', () => {
     );
     expect(main.status, main.stdout).toBe(0);
     const after = listing();
-    expect(after.releases.map((r) => r.id)).toHaveLength(2);
+    const standby = status().standby?.release;
+    // The newest two, and the standby (the release that was live before) for a fast rollback.
+    expect(after.releases.map((r) => r.id).filter((id) => id !== standby)).toHaveLength(2);
     expect(after.releases[0]).toMatchObject({ id: 'v2-again', live: true });
     const kept = new Set(after.releases.map((r) => r.images.api));
     for (const [name, ref] of Object.entries(images)) {

@@ -95,7 +95,8 @@ export const status = () =>
   JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway status --json`)) as {
     current: string;
     liveSlot: string;
-    slots: { slot: string; state: string; release?: string }[];
+    slots: { slot: string; state: string; release?: string; rotation: 'in' | 'out' }[];
+    standby: { slot: string; release: string } | null;
     lock: { held: boolean; holder?: Record<string, unknown> };
   };
 
