@@ -7,11 +7,9 @@ usage() {
   cat <<USAGE
 Usage: scripts/setup.sh
 Installs npm packages (npm ci --ignore-scripts), the Python linters pinned in scripts/requirements.txt
-and the pinned actionlint (built with Go) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
+and the pinned actionlint (scripts/tools/go-tool) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
 USAGE
 }
-
-readonly ACTIONLINT_VERSION="v1.7.12"
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
@@ -35,17 +33,15 @@ install_npm() {
 
 install_venv() {
   local sum stamp="${ROOT}/.venv/.slipway-stamp"
-  sum="$(sha256sum "${ROOT}/scripts/requirements.txt" | cut -d' ' -f1)-actionlint-${ACTIONLINT_VERSION}"
-  if stamp_matches "${stamp}" "${sum}"; then
+  sum="$(cat "${ROOT}/scripts/requirements.txt" "${ROOT}/scripts/tools/go-tools.tsv" | sha256sum | cut -d' ' -f1)"
+  if stamp_matches "${stamp}" "${sum}" && [[ -x "${ROOT}/.venv/bin/actionlint" ]]; then
     return 0
   fi
   echo "setup: python venv with pinned linters" >&2
   python3 -m venv "${ROOT}/.venv"
   "${ROOT}/.venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
     -r "${ROOT}/scripts/requirements.txt"
-  echo "setup: actionlint ${ACTIONLINT_VERSION} from the Go module proxy" >&2
-  GOBIN="${ROOT}/.venv/bin" GOFLAGS=-mod=mod go install \
-    "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
+  ln -sfn "$("${ROOT}/scripts/tools/go-tool" path actionlint)" "${ROOT}/.venv/bin/actionlint"
   printf '%s' "${sum}" >"${stamp}"
 }
 
