@@ -65,7 +65,7 @@ switch() {
   fi
   log "${release} is healthy in slot ${target}; giving the proxy ${PROXY_SETTLE}s to see it"
   pause "${PROXY_SETTLE}"
-  printf '%s\n' "${release}" | write_atomic "${STATE_DIR}/current"
+  write_atomic "${STATE_DIR}/current" "${release}"
   if [[ -n "${live}" ]]; then slot_down "${live}"; fi
   ledger_close succeeded
   releases_prune "${KEEP}" "${release}"
@@ -82,8 +82,8 @@ cmd_deploy() {
   local actor url
   actor="$(release_field "${release}" actor)"
   url="$(release_field "${release}" runUrl)"
-  if [[ -n "${actor}" ]]; then need_match "release.json actor" "${actor}" "${ACTOR_RE}"; ACTOR="${actor}"; fi
-  if [[ -n "${url}" ]]; then need_match "release.json runUrl" "${url}" "${URL_RE}"; RUN_URL="${url}"; fi
+  if [[ -n "${actor}" ]]; then need_rule "release.json actor" "${actor}" ACTOR; ACTOR="${actor}"; fi
+  if [[ -n "${url}" ]]; then need_rule "release.json runUrl" "${url}" URL; RUN_URL="${url}"; fi
   switch deploy "${release}"
 }
 
