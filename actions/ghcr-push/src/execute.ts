@@ -1,7 +1,15 @@
 /** The side effects of a push, all through the Runner seam: gather facts, log in, build or tag, push, verify. */
 import fs from 'node:fs';
 import * as core from '@actions/core';
-import { ActionError, type Command, CommandError, type Runner, lastLine } from '../../toolkit/src/index.js';
+import {
+  ActionError,
+  type Command,
+  CommandError,
+  type Runner,
+  lastLine,
+  runContext,
+  shown,
+} from '../../toolkit/src/index.js';
 import { parsePushDigest, repoDigestsContain } from './digests.js';
 import { type ErrorContext, type Step, classify } from './errors.js';
 import type { Settings } from './inputs.js';
@@ -25,10 +33,11 @@ export async function gatherFacts(
   settings: Settings,
   env: NodeJS.ProcessEnv,
 ): Promise<Omit<Facts, 'dockerConfig'>> {
-  const sha = (env.GITHUB_SHA ?? '').toLowerCase();
-  if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(sha))
+  const run = runContext({ ...env, GITHUB_SHA: (env.GITHUB_SHA ?? '').toLowerCase() });
+  const sha = run.sha;
+  if (!sha)
     throw new ActionError(
-      `ghcr-push: GITHUB_SHA must be a full commit SHA, got '${sha}'. Run inside a GitHub workflow.`,
+      `ghcr-push: GITHUB_SHA must be a full commit SHA, got ${shown(env.GITHUB_SHA ?? '')}. Run inside a GitHub workflow.`,
     );
   const ctx: ErrorContext = { registry: settings.registry, repository: settings.repository, sha };
   const commitDate = await readCommitDate(runner, env, sha, ctx);
@@ -37,8 +46,7 @@ export async function gatherFacts(
     const out = await step(runner, 'inspect', inspectLabelsCommand(image), { ...ctx, service, image });
     localLabels[service] = (JSON.parse(out.trim() || 'null') as Record<string, string> | null) ?? {};
   }
-  const server = env.GITHUB_SERVER_URL || 'https://github.com';
-  const sourceUrl = env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined;
+  const sourceUrl = run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
   return { sha, commitDate, sourceUrl, localLabels };
 }
 
@@ -49,8 +57,7 @@ async function readCommitDate(
   sha: string,
   ctx: ErrorContext,
 ): Promise<string> {
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const git = await runner.exec(commitDateCommand(workspace, sha));
+  const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
   if (git.exitCode === 0 && git.stdout.trim()) return git.stdout.trim();
   core.debug(`git log failed: ${git.stderr}`);
   if (env.GITHUB_EVENT_PATH) {

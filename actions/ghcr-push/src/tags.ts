@@ -2,10 +2,10 @@
  * Pure: the tags an image gets from its commit. The timestamp is the COMMIT's date in UTC, not the time of
  * the run, so re-running the same commit yields the same tag and tags sort in commit order.
  */
+import { RULES, matches, shown } from '../../toolkit/src/index.js';
 
 /** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 export interface TagSet {
   /** `<YYYYMMDDHHmmss>-<sha7>`, the `tag` output. */
@@ -18,9 +18,11 @@ export interface TagSet {
 export function utcTimestamp(commitDate: string): string {
   const m = ISO.exec(commitDate.trim());
   if (!m)
-    throw new Error(`expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got '${commitDate}'`);
+    throw new Error(
+      `expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got ${shown(commitDate)}`,
+    );
   const ms = Date.parse(commitDate.trim());
-  if (Number.isNaN(ms)) throw new Error(`'${commitDate}' is not a valid date`);
+  if (Number.isNaN(ms)) throw new Error(`${shown(commitDate)} is not a valid date`);
   const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
   return iso.slice(0, 19).replace(/[-T:]/g, '');
 }
@@ -32,7 +34,8 @@ export function utcIso(commitDate: string): string {
 }
 
 export function shortSha(sha: string): string {
-  if (!SHA.test(sha)) throw new Error(`expected a full lower-case commit SHA, got '${sha}'`);
+  if (!matches(RULES.commitSha, sha))
+    throw new Error(`expected a full lower-case commit SHA, got ${shown(sha)}`);
   return sha.slice(0, 7);
 }
 
