@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { ActionError, type Command, InputError, command } from '../../toolkit/src/index.js';
+import {
+  ActionError,
+  type Command,
+  InputError,
+  RULES,
+  command,
+  matches,
+  shown,
+} from '../../toolkit/src/index.js';
 import type { BuilderFacts } from './builder.js';
 import type { ComposeFacts } from './compose.js';
 import { INPUT, type Settings } from './inputs.js';
@@ -43,18 +51,29 @@ export interface BuildPlan {
   builder: BuilderFacts;
   push: boolean;
   bake: Command;
+  /** The local cache folder the swaps happen in ('' without a local cache). */
+  cacheDir: string;
   swaps: CacheSwap[];
   metadataFile: string;
   notices: string[];
 }
 
-/** The services to build: those asked for, else every service with a build section, in compose order. */
+/**
+ * The services to build: those asked for, else every service with a build section, in compose order. Each
+ * must have a name ghcr-push pushes and ssh-deploy deploys (RULES.serviceName), so what builds also ships.
+ */
 export function selectServices(wanted: readonly string[], compose: ComposeFacts): string[] {
   const buildable = Object.keys(compose.services).filter((s) => compose.services[s]?.context !== undefined);
   if (wanted.length === 0) {
     if (buildable.length === 0) {
       throw new ActionError(
         `compose-build: no service in the compose file has a build section (services: ${Object.keys(compose.services).join(', ') || 'none'}). Add a \`build:\` section or list services in \`${INPUT.services}\`.`,
+      );
+    }
+    const unfit = buildable.filter((s) => !matches(RULES.serviceName, s));
+    if (unfit.length > 0) {
+      throw new ActionError(
+        `compose-build: service ${shown(unfit[0]!)} in the compose file has a build section but a name Slipway cannot push or deploy: expected ${RULES.serviceName.hint}. Rename it, or list the services to build in \`${INPUT.services}\`.`,
       );
     }
     return buildable;
@@ -70,7 +89,7 @@ export function selectServices(wanted: readonly string[], compose: ComposeFacts)
     if (svc.context === undefined) {
       throw new InputError(
         INPUT.services,
-        `service '${s}' has no build section${svc.image ? ` (it runs the image '${svc.image}')` : ''}. Services with a build section: ${buildable.join(', ') || 'none'}.`,
+        `service '${s}' has no build section${svc.image ? ` (it runs the image ${shown(svc.image)})` : ''}. Services with a build section: ${buildable.join(', ') || 'none'}.`,
       );
     }
   }
@@ -82,7 +101,7 @@ export function selectServices(wanted: readonly string[], compose: ComposeFacts)
  * `image:`, else compose's own default name `<project>-<service>` (what `docker compose build` would tag).
  */
 export function imageRef(settings: Settings, compose: ComposeFacts, service: string): string {
-  if (settings.imagePrefix) return `${settings.imagePrefix}/${service.toLowerCase()}:${settings.tag}`;
+  if (settings.imagePrefix) return `${settings.imagePrefix}/${service}:${settings.tag}`;
   const image = compose.services[service]?.image;
   if (image) return image;
   if (settings.push) {
@@ -195,6 +214,7 @@ export function planBuild(settings: Settings, facts: Facts): BuildPlan {
     builder: facts.builder,
     push: settings.push,
     bake: command(argv),
+    cacheDir: swaps.length > 0 ? settings.cacheDir : '',
     swaps,
     metadataFile: facts.metadataFile,
     notices,

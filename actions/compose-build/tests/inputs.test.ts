@@ -53,11 +53,15 @@ describe('getInputs', () => {
   it.each([
     [
       { services: 'api\nbad name' },
-      "Input 'services': expected compose service names (letters, digits, _ . -), got 'bad name'.",
+      "Input 'services': expected a service name (1-32 lower-case letters, digits and -, starting with a letter): the names ghcr-push and ssh-deploy accept; got 'bad name'.",
+    ],
+    [
+      { services: 'worker_1' },
+      "Input 'services': expected a service name (1-32 lower-case letters, digits and -, starting with a letter): the names ghcr-push and ssh-deploy accept; got 'worker_1'.",
     ],
     [
       { 'image-prefix': 'GHCR.io/Acme' },
-      "Input 'image-prefix': expected a lower-case image name prefix like ghcr.io/acme/shop, got 'GHCR.io/Acme'.",
+      "Input 'image-prefix': expected a lower-case image name like ghcr.io/acme/shop, got 'GHCR.io/Acme'.",
     ],
     [{ 'image-prefix': 'ghcr.io/acme/' }, "Input 'image-prefix'"],
     [{ tag: 'a:b' }, "Input 'tag'"],

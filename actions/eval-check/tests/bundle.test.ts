@@ -264,7 +264,22 @@ describe('eval-check bundle end to end', () => {
     [
       'a results file that was never written',
       { command: '', results: 'missing.json' },
-      '::error::eval-check: results file missing.json does not exist. The eval (the `command` input, or an earlier step) must write it.',
+      "::error::Input 'results': 'missing.json' does not exist. The eval (the `command` input, or an earlier step) must write it.",
+    ],
+    [
+      'a results file that is a folder',
+      { command: '', results: 'eval' },
+      "::error::Input 'results': 'eval' is a directory; expected a file.",
+    ],
+    [
+      'a results file the eval made a symlink to a file outside the workspace',
+      { command: 'ln -sf /etc/passwd linked-results.json', results: 'linked-results.json' },
+      "::error::Input 'results': 'linked-results.json' leads to '/etc/passwd' through a symlink, outside the workspace.",
+    ],
+    [
+      'a committed thresholds symlink to a file outside the workspace',
+      { thresholds: 'eval/passwd.yaml' },
+      "::error::Input 'thresholds': 'eval/passwd.yaml' leads to '/etc/passwd' through a symlink, outside the workspace.",
     ],
     [
       'a bad save-baseline value',
@@ -276,9 +291,12 @@ describe('eval-check bundle end to end', () => {
       path.join(ws, 'eval', 'bad-thresholds.yaml'),
       'metrics:\n  recall_at_5: { direction: up }\n',
     );
+    fs.rmSync(path.join(ws, 'eval', 'passwd.yaml'), { force: true });
+    fs.symlinkSync('/etc/passwd', path.join(ws, 'eval', 'passwd.yaml'));
     const run = await runAction({ ...gate, ...inputs });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(error);
+    expect(run.stdout).not.toContain('root:x:0:0');
     expectNoToken(run);
   });
 });

@@ -180,6 +180,88 @@ describe('the bundle, end to end', () => {
     expect(run.outputs['failed-findings']).toBe(String(expected));
   });
 
+  it('lints a file named like an option (-v): it is passed after --, not read as --version', () => {
+    fs.writeFileSync(path.join(workspace, '-v'), fs.readFileSync(path.join(fixtures, 'problems.dockerfile')));
+    try {
+      const run = runAction({ dockerfiles: '-v', 'failure-threshold': 'none' }, 'option-like-name');
+      expect(run.status, run.stdout).toBe(0);
+      expect(Number(run.outputs.findings)).toBe(hadolintCounts(['-v'], 'style').all);
+      expect(Number(run.outputs.findings)).toBeGreaterThan(0);
+      expect(run.summary).toContain('`-v`');
+    } finally {
+      fs.rmSync(path.join(workspace, '-v'));
+    }
+  });
+
+  it.each<[string, string]>([
+    ['package.json', '{"name": "app"}\n'],
+    ['notes.txt', 'keep me\n'],
+    ['other.sarif', '{"version": "1.0"}\n'],
+  ])('refuses to overwrite %s, an existing file that is not a SARIF report', (file, content) => {
+    fs.writeFileSync(path.join(workspace, file), content);
+    try {
+      const run = runAction({ dockerfiles: 'app/Dockerfile', 'sarif-file': file }, `sarif-${file}`);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain(
+        `::error::Input 'sarif-file': '${file}' exists and is not a SARIF 2.1.0 report; refusing to overwrite it.`,
+      );
+      expect(fs.readFileSync(path.join(workspace, file), 'utf8')).toBe(content);
+    } finally {
+      fs.rmSync(path.join(workspace, file));
+    }
+  });
+
+  it('replaces its own earlier SARIF report', () => {
+    const first = runAction({ dockerfiles: 'app/Dockerfile', 'sarif-file': 'reports/h.sarif' }, 'sarif-1');
+    expect(first.status, first.stdout).toBe(0);
+    const second = runAction({ dockerfiles: 'app/Dockerfile', 'sarif-file': 'reports/h.sarif' }, 'sarif-2');
+    expect(second.status, second.stdout).toBe(0);
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'a Dockerfile symlinked to a file outside the workspace',
+      { dockerfiles: 'linked/Dockerfile' },
+      "::error::Input 'dockerfiles': 'linked/Dockerfile' leads to '/etc/passwd' through a symlink, outside the workspace.",
+    ],
+    [
+      'a config symlinked out',
+      { dockerfiles: 'app/Dockerfile', config: 'linked/hadolint.yaml' },
+      "::error::Input 'config': 'linked/hadolint.yaml' leads to '/etc/passwd' through a symlink",
+    ],
+    [
+      'a sarif-file whose folder is a symlink out',
+      { dockerfiles: 'app/Dockerfile', 'sarif-file': 'linked-out/h.sarif' },
+      "::error::Input 'sarif-file': 'linked-out/h.sarif' leads to",
+    ],
+    [
+      'a sarif-file that is a folder',
+      { dockerfiles: 'app/Dockerfile', 'sarif-file': 'app' },
+      "::error::Input 'sarif-file': 'app' is a directory; expected the path of a file to write.",
+    ],
+  ])('refuses %s', (_label, inputs, message) => {
+    fs.mkdirSync(path.join(workspace, 'linked'), { recursive: true });
+    for (const name of ['Dockerfile', 'hadolint.yaml']) {
+      fs.rmSync(path.join(workspace, 'linked', name), { force: true });
+      fs.symlinkSync('/etc/passwd', path.join(workspace, 'linked', name));
+    }
+    fs.rmSync(path.join(workspace, 'linked-out'), { force: true });
+    fs.symlinkSync(root, path.join(workspace, 'linked-out'));
+    try {
+      const run = runAction(
+        inputs,
+        `refuse-${Object.keys(inputs).join('-')}-${Object.values(inputs).length}-${_label.length}`,
+      );
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain(message);
+      expect(run.stdout).not.toContain('root:x:0:0');
+      expect(fs.existsSync(path.join(root, 'h.sarif'))).toBe(false);
+    } finally {
+      fs.rmSync(path.join(workspace, 'linked'), { recursive: true });
+      fs.rmSync(path.join(workspace, 'linked-out'));
+    }
+  });
+
   it.each<[Record<string, string>, string]>([
     [
       { dockerfiles: 'nope/*.Dockerfile' },
