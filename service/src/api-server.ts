@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ApiConfig, BuildInfo } from './config.js';
 import type { Pool } from './db.js';
 import { aggregate, diskStatus, httpStatusFor, runCheck, type Check } from './health.js';
-import { sendJson } from './http-util.js';
+import { SERVER_TIMEOUTS, sendJson } from './http-util.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './log.js';
 import { hybridSearch, parseSearchParams, type Retrievers } from './search.js';
@@ -100,7 +100,7 @@ export function createApiServer(deps: ApiDeps): Server {
     },
   };
 
-  return createServer((req, res) => {
+  return createServer(SERVER_TIMEOUTS, (req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.on('finish', () => {

@@ -66,8 +66,6 @@ async function serve(env: Env, log: Logger): Promise<void> {
     startedAt: Date.now(),
     lifecycle: () => holder.lifecycle,
   });
-  // Longer than a proxy's idle keep-alive, so the proxy (not this server) closes idle upstream connections.
-  server.keepAliveTimeout = 65_000;
   const lifecycle = new Lifecycle({
     server,
     log,

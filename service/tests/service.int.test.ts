@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +190,41 @@ describe('api', () => {
 
   it('rejects other methods', async () => {
     expect((await fetch(`${base}/search?q=x`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('answers 408 and closes a connection that sends its headers slowly, within about 10 s', async () => {
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const started = Date.now();
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.write('GET /health HTTP/1.1\r\nHost: api\r\n');
+    // One more header line every second, never the blank line that ends them (slowloris).
+    let n = 0;
+    const drip = setInterval(() => socket.writable && socket.write(`X-Slow-${n++}: a\r\n`), 1000);
+    const closedAfter = await new Promise<number>((resolve) =>
+      socket.once('close', () => resolve((Date.now() - started) / 1000)),
+    );
+    clearInterval(drip);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(closedAfter).toBeGreaterThanOrEqual(9);
+    expect(closedAfter).toBeLessThan(13);
+  });
+
+  it('keeps an idle keep-alive connection (the proxy reuses it) past the header timeout', async () => {
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const request = 'GET /health HTTP/1.1\r\nHost: api\r\nConnection: keep-alive\r\n\r\n';
+    socket.write(request);
+    await new Promise((r) => setTimeout(r, 12_000));
+    expect(socket.destroyed).toBe(false);
+    socket.write(request);
+    await new Promise((r) => setTimeout(r, 500));
+    socket.destroy();
+    expect(received.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
   });
 });
 
