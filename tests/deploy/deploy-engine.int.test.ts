@@ -300,8 +300,18 @@ describe('rollback', () => {
     const target = listing()
       .ledger.filter((e) => e.kind === 'deploy' && e.result === 'succeeded')
       .at(-1)!.release;
+    // A ledger line cut short (a full disk, a crash mid-write) must not break rollback --to previous, the
+    // recovery it runs, or list; the next entries start on a line of their own.
+    mustOnVps(`printf '{"op":"cut-short","kind":"depl' >> ${APP_DIR}/ledger.jsonl`);
+    const cutAt = mustOnVps(`wc -l < ${APP_DIR}/ledger.jsonl`).trim();
     const r = engine('rollback');
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`ledger.jsonl: skipped line(s) ${Number(cutAt) + 1}: not a ledger entry`);
+    const lines = mustOnVps(`cat ${APP_DIR}/ledger.jsonl`).trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('{"op":"cut-short"'))).toEqual([
+      '{"op":"cut-short","kind":"depl',
+    ]);
+    expect(lines.filter((l) => !l.startsWith('{"op":"cut-short"')).every((l) => JSON.parse(l))).toBe(true);
     expect(resultOf(r.stdout)).toMatchObject({
       ok: true,
       command: 'rollback',
@@ -336,6 +346,9 @@ describe('validation', () => {
     ["--app-dir '/srv/slipway/../../tmp' list", /app dir .* is invalid/],
     ["rollback --actor 'x`touch /tmp/slipway-pwned`'", /--actor: .* is not allowed/],
     ['deploy ../../etc', /release id '..\/..\/etc' is invalid/],
+    ['rollback --keep 080', /--keep: expected an integer from 1 to 50, got '080'/],
+    ['rollback --to', /--to needs a value/],
+    ['--app-dir', /--app-dir needs a value/],
   ])('the engine refuses %s', (args, message) => {
     const r = onVps(`${APP_DIR}/bin/slipway ${args}; echo "exit=$?"; ls /tmp/slipway-pwned 2>&1 || true`);
     expect(r.stdout).toContain('exit=1');
