@@ -115,7 +115,7 @@ export function composeTargets(
   } catch (err) {
     throw new InputError(
       INPUT.composeFile,
-      `'${composeFile}' is not valid YAML: ${(err as Error).message.split('\n')[0]}.`,
+      `${shown(composeFile)} is not valid YAML: ${(err as Error).message.split('\n')[0]}.`,
     );
   }
   const services = (doc as { services?: unknown } | null)?.services;
@@ -142,7 +142,7 @@ export function composeTargets(
     context = interpolate(context, env);
     dockerfile = interpolate(dockerfile, env);
     if (REMOTE_CONTEXT.test(context)) {
-      skipped.push({ service, reason: `remote build context '${context}'` });
+      skipped.push({ service, reason: `remote build context ${shown(context)}` });
       continue;
     }
     const resolved = path.posix.isAbsolute(dockerfile)
@@ -239,7 +239,7 @@ export async function resolveTargets(
   if (files.size === 0) {
     throw new InputError(
       INPUT.composeFile,
-      `no service in '${settings.composeFiles.join("', '")}' has a build section with a Dockerfile to lint.`,
+      `no service in ${settings.composeFiles.map((f) => shown(f)).join(', ')} has a build section with a Dockerfile to lint.`,
     );
   }
   return { files: [...files], notes };
