@@ -105421,7 +105421,7 @@ function describeValue(value) {
     if (Array.isArray(value))
         return 'an array';
     if (typeof value === 'string')
-        return `'${value}' (a string)`;
+        return `${errors_shown(value)} (a string)`;
     if (typeof value === 'object')
         return 'an object';
     return String(value);
@@ -109756,7 +109756,7 @@ function thresholds_shown(value) {
     if (typeof value === 'object')
         return 'a mapping';
     if (typeof value === 'string')
-        return `'${value}'`;
+        return errors_shown(value);
     return String(value);
 }
 function isMapping(value) {

@@ -50271,7 +50271,7 @@ function composeTargets(text, composeFile, env = {}) {
         doc = jsYaml.load(text, { schema: COMPOSE_SCHEMA, filename: composeFile });
     }
     catch (err) {
-        throw new errors_InputError(INPUT.composeFile, `'${composeFile}' is not valid YAML: ${err.message.split('\n')[0]}.`);
+        throw new errors_InputError(INPUT.composeFile, `${errors_shown(composeFile)} is not valid YAML: ${err.message.split('\n')[0]}.`);
     }
     const services = doc?.services;
     const targets = [];
@@ -50302,7 +50302,7 @@ function composeTargets(text, composeFile, env = {}) {
         context = interpolate(context, env);
         dockerfile = interpolate(dockerfile, env);
         if (REMOTE_CONTEXT.test(context)) {
-            skipped.push({ service, reason: `remote build context '${context}'` });
+            skipped.push({ service, reason: `remote build context ${errors_shown(context)}` });
             continue;
         }
         const resolved = external_node_path_default().posix.isAbsolute(dockerfile)
@@ -50370,7 +50370,7 @@ async function resolveTargets(settings, workspace, env = process.env) {
         }
     }
     if (files.size === 0) {
-        throw new errors_InputError(INPUT.composeFile, `no service in '${settings.composeFiles.join("', '")}' has a build section with a Dockerfile to lint.`);
+        throw new errors_InputError(INPUT.composeFile, `no service in ${settings.composeFiles.map((f) => errors_shown(f)).join(', ')} has a build section with a Dockerfile to lint.`);
     }
     return { files: [...files], notes };
 }
@@ -50503,12 +50503,12 @@ function effectiveConfig(text, shownPath = '') {
         doc = jsYaml.load(text);
     }
     catch (err) {
-        throw new errors_InputError(INPUT.config, `'${shownPath}' is not valid YAML: ${err.message.split('\n')[0]}. Fix the hadolint config.`);
+        throw new errors_InputError(INPUT.config, `${errors_shown(shownPath)} is not valid YAML: ${err.message.split('\n')[0]}. Fix the hadolint config.`);
     }
     if (doc === undefined || doc === null)
         return { text: '{}\n', dropped: {} };
     if (typeof doc !== 'object' || Array.isArray(doc)) {
-        throw new errors_InputError(INPUT.config, `'${shownPath}' must be a YAML mapping of hadolint settings.`);
+        throw new errors_InputError(INPUT.config, `${errors_shown(shownPath)} must be a YAML mapping of hadolint settings.`);
     }
     const kept = {};
     const dropped = {};

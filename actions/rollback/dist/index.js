@@ -38541,7 +38541,7 @@ function parseListing(stdout) {
     catch {
         // reported below
     }
-    throw new Error(`slipway list --json did not answer with a listing: '${text.slice(0, 200)}'`);
+    throw new Error(`slipway list --json did not answer with a listing: ${shown(text, 200)}`);
 }
 /** The message an action fails with: the engine's own error and detail (e.g. the health log) when it gave
  * one, else the exit code and the last line it wrote. */

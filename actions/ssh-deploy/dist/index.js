@@ -29501,7 +29501,7 @@ const SHOWN_MAX = 80;
  * How a message shows a value someone gave (an input, a name from a file): quoted, control characters
  * replaced with `?`, and cut to SHOWN_MAX characters so a pasted file does not flood the log. Never a secret.
  */
-function shown(value, max = SHOWN_MAX) {
+function errors_shown(value, max = SHOWN_MAX) {
     // eslint-disable-next-line no-control-regex
     const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
     return clean.length > max ? `'${clean.slice(0, max)}...' (${value.length} characters)` : `'${clean}'`;
@@ -29771,7 +29771,7 @@ function workspacePath(input, given, workspace = workspaceRoot()) {
     const lexical = external_node_path_default().resolve(workspace, given);
     const name = external_node_path_default().relative(workspace, lexical).split((external_node_path_default()).sep).join('/') || '.';
     if (!inside(workspace, lexical))
-        throw new InputError(input, `expected a path inside the workspace, got ${shown(given)}.`);
+        throw new InputError(input, `expected a path inside the workspace, got ${errors_shown(given)}.`);
     const wp = { input, given, path: lexical, name, workspace };
     realPath(wp);
     return wp;
@@ -29783,10 +29783,10 @@ function realPath(p) {
         real = resolveLinks(p.path);
     }
     catch (err) {
-        throw new InputError(p.input, `${shown(p.given)} cannot be resolved: ${err.message}.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} cannot be resolved: ${err.message}.`);
     }
     if (!inside(p.workspace, real))
-        throw new InputError(p.input, `${shown(p.given)} leads to ${shown(real)} through a symlink, outside the workspace. Point it at a file in the repository.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} leads to ${errors_shown(real)} through a symlink, outside the workspace. Point it at a file in the repository.`);
     return real;
 }
 function stat(real) {
@@ -29805,11 +29805,11 @@ function existingFile(p, missing) {
     const real = realPath(p);
     const s = stat(real);
     if (!s)
-        throw new InputError(p.input, `${shown(p.given)} does not exist. ${missing ?? 'Check the path, relative to the repository root.'}`);
+        throw new InputError(p.input, `${errors_shown(p.given)} does not exist. ${missing ?? 'Check the path, relative to the repository root.'}`);
     if (s.isDirectory())
-        throw new InputError(p.input, `${shown(p.given)} is a directory; expected a file.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} is a directory; expected a file.`);
     if (!s.isFile())
-        throw new InputError(p.input, `${shown(p.given)} is not a regular file.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} is not a regular file.`);
     return real;
 }
 /** Reads a file input, with the checks of existingFile made at the moment of reading. */
@@ -29821,16 +29821,16 @@ function directoryPath(p, opts = {}) {
     const real = realPath(p);
     const s = stat(real);
     if (!s && opts.mustExist)
-        throw new InputError(p.input, `${shown(p.given)} does not exist. Check the path, relative to the repository root.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} does not exist. Check the path, relative to the repository root.`);
     if (s && !s.isDirectory())
-        throw new InputError(p.input, `${shown(p.given)} exists and is not a directory.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} exists and is not a directory.`);
     return real;
 }
 /** The real path a file the action writes goes to: inside the workspace, and not an existing folder. */
 function outputFilePath(p) {
     const real = realPath(p);
     if (stat(real)?.isDirectory())
-        throw new InputError(p.input, `${shown(p.given)} is a directory; expected the path of a file to write.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} is a directory; expected the path of a file to write.`);
     return real;
 }
 
@@ -32849,10 +32849,10 @@ class Inputs {
         if (value === '')
             return opts.default ?? '';
         if (opts.rule && !matches(opts.rule, value)) {
-            throw new InputError(name, `expected ${opts.hint ?? opts.rule.hint}, got ${shown(value)}.`);
+            throw new InputError(name, `expected ${opts.hint ?? opts.rule.hint}, got ${errors_shown(value)}.`);
         }
         if (opts.pattern && !opts.pattern.test(value)) {
-            throw new InputError(name, `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${shown(value)}.`);
+            throw new InputError(name, `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${errors_shown(value)}.`);
         }
         return value;
     }
@@ -32874,7 +32874,7 @@ class Inputs {
             return true;
         if (/^(false|no|off|0)$/i.test(value))
             return false;
-        throw new InputError(name, `expected true or false, got ${shown(value)}.`);
+        throw new InputError(name, `expected true or false, got ${errors_shown(value)}.`);
     }
     enum(name, values, opts = {}) {
         const value = this.raw(name, opts);
@@ -32882,7 +32882,7 @@ class Inputs {
             return opts.default;
         if (values.includes(value))
             return value;
-        throw new InputError(name, `expected one of ${values.join('|')}, got ${shown(value)}.`);
+        throw new InputError(name, `expected one of ${values.join('|')}, got ${errors_shown(value)}.`);
     }
     integer(name, opts = {}) {
         const value = this.raw(name, opts);
@@ -32896,10 +32896,10 @@ class Inputs {
                     ? ` <= ${opts.max}`
                     : '';
         if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
+            throw new InputError(name, `expected an integer${range}, got ${errors_shown(value)}.`);
         const n = Number(value);
         if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-            throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
+            throw new InputError(name, `expected an integer${range}, got ${errors_shown(value)}.`);
         }
         return n;
     }
@@ -32931,7 +32931,7 @@ class Inputs {
         const out = {};
         for (const [k, v] of Object.entries(parsed)) {
             if (typeof v !== 'string') {
-                throw new InputError(name, `expected a JSON object of strings, but key ${shown(k)} holds ${typeof v}.`);
+                throw new InputError(name, `expected a JSON object of strings, but key ${errors_shown(k)} holds ${typeof v}.`);
             }
             out[k] = v;
         }
@@ -38245,7 +38245,7 @@ function createGitHubClient(token, env = process.env) {
 function repoFromEnv(env = process.env) {
     const full = env.GITHUB_REPOSITORY ?? '';
     if (!matches(RULES.githubRepository, full))
-        throw new ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got ${shown(full)}. Run inside a GitHub workflow or set it.`);
+        throw new ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got ${errors_shown(full)}. Run inside a GitHub workflow or set it.`);
     const [owner, repo] = full.split('/');
     return { owner, repo };
 }
@@ -38285,7 +38285,7 @@ function readConnection(i) {
     }
     const appDir = i.string(CONNECTION_INPUT.appDir, { default: '/srv/slipway', rule: RULES.appDir });
     if (appDir.split('/').includes('..'))
-        throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got ${shown(appDir)}.`);
+        throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got ${errors_shown(appDir)}.`);
     return { host, port, user, privateKey, knownHosts, appDir };
 }
 
@@ -38543,7 +38543,7 @@ function parseListing(stdout) {
     catch {
         // reported below
     }
-    throw new Error(`slipway list --json did not answer with a listing: '${text.slice(0, 200)}'`);
+    throw new Error(`slipway list --json did not answer with a listing: ${shown(text, 200)}`);
 }
 /** The message an action fails with: the engine's own error and detail (e.g. the health log) when it gave
  * one, else the exit code and the last line it wrote. */
@@ -38765,9 +38765,9 @@ function readImages(i) {
     const images = i.jsonMap(INPUT.images, { required: true });
     for (const [service, ref] of Object.entries(images)) {
         if (!matches(RULES.serviceName, service))
-            throw new InputError(INPUT.images, `expected ${RULES.serviceName.hint} as keys, got ${shown(service)}.`);
+            throw new InputError(INPUT.images, `expected ${RULES.serviceName.hint} as keys, got ${errors_shown(service)}.`);
         if (!matches(RULES.pinnedImageRef, ref))
-            throw new InputError(INPUT.images, `image for '${service}' must be pinned by digest (name@sha256:<64 hex>), got ${shown(ref)}.`);
+            throw new InputError(INPUT.images, `image for '${service}' must be pinned by digest (name@sha256:<64 hex>), got ${errors_shown(ref)}.`);
     }
     if (!images.api)
         throw new InputError(INPUT.images, "must contain the 'api' service.");
