@@ -82,6 +82,32 @@ describe('the cache-dir input with cache: local', () => {
   });
 });
 
+describe('the compose-file input', () => {
+  it.each([
+    [
+      'nope.yaml',
+      "Input 'compose-file': 'nope.yaml' does not exist. Check the path, relative to the repository root.",
+    ],
+    ['api', "Input 'compose-file': 'api' is a directory; expected a file."],
+    [
+      'linked.yaml',
+      "Input 'compose-file': 'linked.yaml' leads to '/etc/passwd' through a symlink, outside the workspace.",
+    ],
+    ['compose.yaml\nlinked.yaml', "Input 'compose-file': 'linked.yaml' leads to '/etc/passwd'"],
+  ])('refuses %j', (composeFile, message) => {
+    fs.symlinkSync('/etc/passwd', path.join(ws, 'linked.yaml'));
+    expect(() => read({ 'compose-file': composeFile })).toThrow(message);
+  });
+
+  it('keeps the files as given, in order', () => {
+    put('compose.override.yaml', 'services: {}\n');
+    expect(read({ 'compose-file': 'compose.yaml\ncompose.override.yaml' }).composeFiles).toEqual([
+      'compose.yaml',
+      'compose.override.yaml',
+    ]);
+  });
+});
+
 describe('a local cache build', () => {
   it('marks the cache folder and swaps each fresh export in, only inside it', async () => {
     const cacheDir = path.join(ws, '.cache/buildx');
