@@ -10,6 +10,7 @@ export const INPUT = {
   cache: 'cache',
   cacheDir: 'cache-dir',
   buildArgs: 'build-args',
+  buildMetadata: 'build-metadata',
   noCache: 'no-cache',
 } as const;
 
@@ -21,6 +22,7 @@ export interface Settings {
   /** Services asked for; empty means every service with a build section. */
   services: string[];
   imagePrefix: string;
+  /** Empty: `ci` with an image prefix, the compose file's own tag without one. */
   tag: string;
   push: boolean;
   cache: CacheBackend;
@@ -28,6 +30,8 @@ export interface Settings {
   cacheDir: string;
   /** Build arguments in the order given; a later NAME wins, as with `docker build --build-arg`. */
   buildArgs: [name: string, value: string][];
+  /** Pass the commit's build metadata (VERSION, GIT_SHA, BUILD_DATE, SOURCE_URL) as build arguments. */
+  buildMetadata: boolean;
   noCache: boolean;
 }
 
@@ -75,7 +79,6 @@ export function getInputs(source: InputSource = actionsInputSource): Settings {
       hint: 'a lower-case image name prefix like ghcr.io/acme/shop',
     }),
     tag: i.string(INPUT.tag, {
-      default: 'ci',
       pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
       hint: 'a Docker tag (letters, digits, _ . -; at most 128)',
     }),
@@ -83,6 +86,7 @@ export function getInputs(source: InputSource = actionsInputSource): Settings {
     cache: i.enum(INPUT.cache, ['gha', 'local', 'none'] as const, { default: 'local' }),
     cacheDir: i.path(INPUT.cacheDir, { default: '.cache/buildx' }),
     buildArgs: parseBuildArgs(i.string(INPUT.buildArgs)),
+    buildMetadata: i.boolean(INPUT.buildMetadata, { default: true }),
     noCache: i.boolean(INPUT.noCache, { default: false }),
   };
 }
