@@ -147,6 +147,9 @@ describe('eval-check bundle end to end', () => {
     const run = await runAction(gate);
     expect(run.status, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({ passed: 'true', regressions: '[]' });
+    expect(JSON.parse(run.outputs.metrics!)).toEqual({
+      metrics: { recall_at_5: 0.71, mrr_at_10: 0.7, p95_latency_ms: 25, queries: 38 },
+    });
     const report = fs.readFileSync(run.outputs['report-file']!, 'utf8');
     expect(report).toContain('### Eval check: ✅ passed (3 gated metrics)');
     expect(report).toContain(
