@@ -5,15 +5,15 @@ export interface ComposeBuildInputs {
   /** Newline-separated compose files, merged in order. */
   'compose-file'?: InputValue;
   /** Newline-separated services to build. Default: every service with a build section. */
-  'services'?: InputValue;
+  services?: InputValue;
   /** "Image name prefix, e.g. ghcr.io/acme/shop; each image is <prefix>/<service>:<tag>. Empty: the compose file's image:, else <project>-<service>." */
   'image-prefix'?: InputValue;
   /** Tag for the built images: <image-prefix>/<service>:<tag> (ci when empty), and without image-prefix it replaces the tag of the compose file's image: (or of <project>-<service>). Empty without image-prefix: the compose file's own tag. */
-  'tag'?: InputValue;
+  tag?: InputValue;
   /** Push the images and report references pinned by digest, true or false. */
-  'push'?: InputValue;
+  push?: InputValue;
   /** Build cache backend, one of gha|local|none. gha and local need a builder that exports cache (docker/setup-buildx-action); on the docker driver local uses the engine cache and gha fails. */
-  'cache'?: InputValue;
+  cache?: InputValue;
   /** Directory of the local cache (cache: local); one sub-directory per service. */
   'cache-dir'?: InputValue;
   /** Newline-separated NAME=value build arguments passed to every service. */
@@ -26,45 +26,45 @@ export interface ComposeBuildInputs {
 
 export interface EvalCheckInputs {
   /** Command that runs the eval and writes the results file, run with bash like a `run:` line in the workspace (optional: omit when an earlier step wrote it). */
-  'command'?: InputValue;
+  command?: InputValue;
   /** Metrics JSON written by the eval: {"metrics": {"<name>": <number>}}. */
-  'results': InputValue;
+  results: InputValue;
   /** YAML file of per-metric bounds (metrics.<name>: direction, min, max, tolerance, tolerance-pct). Only metrics named here gate; without it every metric is reported only. */
-  'thresholds'?: InputValue;
+  thresholds?: InputValue;
   /** Metrics JSON to compare against. Default: the baseline saved by the last default-branch run. */
-  'baseline'?: InputValue;
+  baseline?: InputValue;
   /** Save these results as the new baseline in the Actions cache when the gate passes (use on pushes to the default branch), true or false. */
   'save-baseline'?: InputValue;
   /** Token used to post the sticky PR comment (needs pull-requests write; never logged). */
   'github-token'?: InputValue;
   /** Post or update the sticky PR comment on pull_request events, true or false. */
-  'comment'?: InputValue;
+  comment?: InputValue;
 }
 
 export interface GhcrPushInputs {
   /** Registry host. */
-  'registry'?: InputValue;
+  registry?: InputValue;
   /** Repository path under the registry. Default: the GitHub repository, lower-cased. */
-  'repository'?: InputValue;
+  repository?: InputValue;
   /** JSON map service -> local image reference (compose-build's images output). Service names: lower-case letters, digits, _ and -. */
-  'images': InputValue;
+  images: InputValue;
   /** Registry user name. On ghcr.io, the owner of the token in password. */
-  'username'?: InputValue;
+  username?: InputValue;
   /** Registry password or token (GITHUB_TOKEN with packages: write). Sent on stdin only. */
-  'password'?: InputValue;
+  password?: InputValue;
   /** Extra tags applied to every image, newline- or comma-separated (e.g. latest). */
   'extra-tags'?: InputValue;
 }
 
 export interface HadolintGateInputs {
   /** Newline-separated Dockerfile paths or globs. With neither this nor compose-file, Dockerfile, *.Dockerfile and Dockerfile.* are discovered across the repository. */
-  'dockerfiles'?: InputValue;
+  dockerfiles?: InputValue;
   /** Newline-separated compose files; the Dockerfile of every service with a build section is linted. */
   'compose-file'?: InputValue;
   /** Lowest severity that fails the step, one of error|warning|info|style|none. */
   'failure-threshold'?: InputValue;
   /** hadolint config file. Defaults to .hadolint.yaml when it exists. */
-  'config'?: InputValue;
+  config?: InputValue;
   /** hadolint release to install (checksum-verified, cached), or `system` for the hadolint on PATH. */
   'hadolint-version'?: InputValue;
   /** Where to write the SARIF 2.1.0 report. */
@@ -73,11 +73,11 @@ export interface HadolintGateInputs {
 
 export interface RollbackInputs {
   /** VPS host name or IP address. */
-  'host': InputValue;
+  host: InputValue;
   /** SSH port. */
-  'port'?: InputValue;
+  port?: InputValue;
   /** SSH user on the VPS. */
-  'user'?: InputValue;
+  user?: InputValue;
   /** SSH private key (a secret). Written to a 0600 file for the run and removed in the post step; never logged. */
   'private-key': InputValue;
   /** known_hosts line(s) pinning the VPS host key. Required: without it the action refuses to connect. */
@@ -85,26 +85,26 @@ export interface RollbackInputs {
   /** Directory of the application on the VPS. */
   'app-dir'?: InputValue;
   /** Release id to roll back to, or previous. */
-  'to'?: InputValue;
+  to?: InputValue;
   /** Only print the retained releases and the ledger, true or false. */
-  'list'?: InputValue;
+  list?: InputValue;
   /** Seconds to wait for a deploy holding the host's deploy lock before failing with the holder's name. */
   'lock-timeout-seconds'?: InputValue;
   /** Token used to record a GitHub Deployment and its statuses (needs deployments:write). Empty disables recording. */
   'github-token'?: InputValue;
   /** GitHub environment name the Deployment is recorded under. */
-  'environment'?: InputValue;
+  environment?: InputValue;
   /** URL of the service, shown on the Deployment. */
   'environment-url'?: InputValue;
 }
 
 export interface SshDeployInputs {
   /** VPS host name or IP address. */
-  'host': InputValue;
+  host: InputValue;
   /** SSH port. */
-  'port'?: InputValue;
+  port?: InputValue;
   /** SSH user on the VPS. */
-  'user'?: InputValue;
+  user?: InputValue;
   /** SSH private key (a secret). Written to a 0600 file for the run and removed in the post step; never logged. */
   'private-key': InputValue;
   /** known_hosts line(s) pinning the VPS host key. Required: without it the action refuses to connect. */
@@ -112,7 +112,7 @@ export interface SshDeployInputs {
   /** Directory of the application on the VPS. */
   'app-dir'?: InputValue;
   /** JSON map service -> image pinned by digest (ghcr-push's digests output). */
-  'images': InputValue;
+  images: InputValue;
   /** Compose file describing the release (profiles app, infra, migrate), copied to the host as releases/<id>/compose.yaml. */
   'compose-file'?: InputValue;
   /** Caddyfile of the proxy, shipped with the release; installed on the host by the first deploy only (deploys never reload Caddy). */
@@ -128,7 +128,7 @@ export interface SshDeployInputs {
   /** Token used to record a GitHub Deployment and its statuses (needs deployments:write). Empty disables recording. */
   'github-token'?: InputValue;
   /** GitHub environment name the Deployment is recorded under. */
-  'environment'?: InputValue;
+  environment?: InputValue;
   /** URL of the deployed service, shown on the Deployment. */
   'environment-url'?: InputValue;
 }
@@ -138,6 +138,6 @@ export interface LocalActionInputs {
   'eval-check': EvalCheckInputs;
   'ghcr-push': GhcrPushInputs;
   'hadolint-gate': HadolintGateInputs;
-  'rollback': RollbackInputs;
+  rollback: RollbackInputs;
   'ssh-deploy': SshDeployInputs;
 }
