@@ -8,7 +8,7 @@ import {
   type ActionHandle,
   type ActionRun,
   startAction as startBundle,
-} from '../../scripts/rehearsal/github-runner.js';
+} from '../support/action-runner.js';
 import { repoRoot, run, sandboxVar } from '../sandbox/sandbox-env.js';
 
 export const APP_DIR = '/srv/slipway';
@@ -156,7 +156,7 @@ export {
   type ActionHandle,
   type ActionRun,
   parseCommandFile,
-} from '../../scripts/rehearsal/github-runner.js';
+} from '../support/action-runner.js';
 export { type LoadReport, startLoad } from '../../scripts/rehearsal/load.js';
 
 /** Starts an action's bundle as a runner would; `state` set means the post step. */

@@ -107,7 +107,8 @@ describe('planProtection', () => {
   });
 });
 
-describe('protect-production against the REST stand-in', () => {
+// Each test starts the script (node + tsx) once or twice: seconds each on a loaded machine.
+describe('protect-production against the REST stand-in', { timeout: 60_000 }, () => {
   let gh: FakeGitHub;
   beforeEach(async () => {
     gh = await startFakeGitHub({ users: { octo: 42 }, teams: { 'acme/ops': 7 } });
