@@ -4,11 +4,7 @@
 // and a bounded HTTP load against the proxy on the VPS.
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  type ActionHandle,
-  type ActionRun,
-  startAction as startBundle,
-} from '../support/action-runner.js';
+import { type ActionHandle, type ActionRun, startAction as startBundle } from '../support/action-runner.js';
 import { repoRoot, run, sandboxVar } from '../sandbox/sandbox-env.js';
 
 export const APP_DIR = '/srv/slipway';
@@ -152,11 +148,7 @@ export function resetVps(): void {
   );
 }
 
-export {
-  type ActionHandle,
-  type ActionRun,
-  parseCommandFile,
-} from '../support/action-runner.js';
+export { type ActionHandle, type ActionRun, parseCommandFile } from '../support/action-runner.js';
 export { type LoadReport, startLoad } from '../../scripts/rehearsal/load.js';
 
 /** Starts an action's bundle as a runner would; `state` set means the post step. */

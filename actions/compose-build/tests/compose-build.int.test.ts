@@ -5,7 +5,6 @@
  * whose driver is not `docker`) it also round-trips the local cache directory; without one that part is skipped.
  */
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

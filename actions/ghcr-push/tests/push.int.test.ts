@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, run, sandboxVar } from '../../../tests/sandbox/sandbox-env.js';
+import { run, sandboxVar } from '../../../tests/sandbox/sandbox-env.js';
 import { type ActionRun, startAction } from '../../../tests/support/action-runner.js';
 
 const registry = sandboxVar('SLIPWAY_VPS_REGISTRY');

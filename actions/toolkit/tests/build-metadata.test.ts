@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { BUILD_ARG, OCI_LABEL, buildArgs, ociLabels, releaseTag } from '../src/index.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
-const facts = { sha: SHA, commitDate: '2024-03-01T01:30:05+02:00', sourceUrl: 'https://github.com/acme/shop' };
+const facts = {
+  sha: SHA,
+  commitDate: '2024-03-01T01:30:05+02:00',
+  sourceUrl: 'https://github.com/acme/shop',
+};
 
 describe('build metadata of a commit', () => {
   it('tags a release by the commit date in UTC and the short sha', () => {

@@ -1,4 +1,5 @@
 // Stand-in for github/codeql-action/upload-sarif under act: see action.yml for what it does and does not do.
+/* global fetch */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
