@@ -421,6 +421,18 @@ async function main(): Promise<number> {
     const liveBefore = listing()?.current ?? null;
     await deployPush(ctx, 'merge', base, merge, { job: 'deploy', expect: 'live', firstDeploy: false });
 
+    await step(
+      "the live release's /version names its commit",
+      async () => {
+        const v = (await (await fetch(`${proxyUrl}/version`)).json()) as Record<string, string>;
+        const want = { version: deploys.at(-1)?.release, git_sha: merge };
+        if (v.version !== want.version || v.git_sha !== want.git_sha)
+          throw new Error(`/version says ${JSON.stringify(v)}, expected ${JSON.stringify(want)}`);
+        return v;
+      },
+      (v) => `version ${v.version}, git_sha ${v.git_sha?.slice(0, 7)}, build_date ${v.build_date}`,
+    );
+
     // 3. A bad merge: fine in dev and in every gate, but the production image binds an address it lacks.
     fs.appendFileSync(path.join(repo, 'docker', 'service.Dockerfile'), 'ENV HOST=192.0.2.1\n');
     git('commit', '--quiet', '-am', `rehearsal ${runId}: bind the production server to 192.0.2.1`);
