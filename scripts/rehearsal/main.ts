@@ -422,12 +422,17 @@ async function main(): Promise<number> {
     await deployPush(ctx, 'merge', base, merge, { job: 'deploy', expect: 'live', firstDeploy: false });
 
     await step(
-      "the live release's /version names its commit",
+      '/version and the ledger name the merged commit and its actor',
       async () => {
         const v = (await (await fetch(`${proxyUrl}/version`)).json()) as Record<string, string>;
         const want = { version: deploys.at(-1)?.release, git_sha: merge };
         if (v.version !== want.version || v.git_sha !== want.git_sha)
           throw new Error(`/version says ${JSON.stringify(v)}, expected ${JSON.stringify(want)}`);
+        const entry = listing()?.ledger.find((e) => e.release === want.version && e.kind === 'deploy');
+        if (entry?.gitSha !== merge || entry.actor !== ACTOR)
+          throw new Error(
+            `the ledger records sha ${entry?.gitSha} by ${entry?.actor}, expected ${merge} by ${ACTOR}`,
+          );
         return v;
       },
       (v) => `version ${v.version}, git_sha ${v.git_sha?.slice(0, 7)}, build_date ${v.build_date}`,
