@@ -12,7 +12,7 @@
  * The commits are made in a scratch clone of this checkout (uncommitted changes included), never here.
  * Prints a summary and writes rehearsal-report.json at the repository root; exit 0 only when all is ok.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +22,7 @@ import type { Listing } from '../../actions/toolkit/src/deploy/engine.js';
 import { sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
 import { type FakeGitHub, startFakeGitHub } from '../../tests/support/fake-github-api.js';
 import { type LogEntry, type WorkflowEvent, actBinary, repoRoot, runWorkflow } from '../act/act.js';
+import { type ScratchRepo, pushPayload, scratchRepo } from '../act/scratch-repo.js';
 import { startLoad } from './load.js';
 import {
   type PreCheck,
@@ -39,7 +40,6 @@ const sandbox = JSON.parse(fs.readFileSync(path.join(stateDir, 'env.json'), 'utf
 >;
 const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const workDir = path.join(stateDir, 'rehearsal', runId);
-const repo = path.join(workDir, 'repo');
 const proxyUrl = `http://${sandbox.SLIPWAY_VPS_HOST}`;
 const REPOSITORY = 'rehearsal/slipway';
 const ACTOR = 'slipway-rehearsal';
@@ -58,22 +58,10 @@ const steps: StepResult[] = [];
 const workflows: WorkflowRecord[] = [];
 const deploys: SwitchResult[] = [];
 let workflowCount = 0;
+let repo!: ScratchRepo;
 
 function log(message: string): void {
   process.stderr.write(`rehearse: ${message}\n`);
-}
-
-function git(...args: string[]): string {
-  return execFileSync('git', ['-C', repo, ...args], {
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Slipway rehearsal',
-      GIT_AUTHOR_EMAIL: 'rehearsal@slipway.invalid',
-      GIT_COMMITTER_NAME: 'Slipway rehearsal',
-      GIT_COMMITTER_EMAIL: 'rehearsal@slipway.invalid',
-    },
-  }).trim();
 }
 
 async function step<T>(
@@ -90,28 +78,6 @@ async function step<T>(
     steps.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail: (err as Error).message });
     throw err;
   }
-}
-
-/** The scratch clone: this checkout's HEAD plus its uncommitted changes, on a branch called main. */
-function scratchRepo(): string {
-  fs.mkdirSync(workDir, { recursive: true });
-  execFileSync('git', ['clone', '--quiet', '--shared', repoRoot, repo]);
-  git('checkout', '--quiet', '-B', 'main');
-  const listed = execFileSync('git', ['-C', repoRoot, 'ls-files', '-z', '-c', '-o', '--exclude-standard'], {
-    encoding: 'utf8',
-  });
-  for (const rel of listed.split('\0').filter(Boolean)) {
-    const from = path.join(repoRoot, rel);
-    if (!fs.existsSync(from)) continue;
-    fs.mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });
-    fs.cpSync(from, path.join(repo, rel), { dereference: false });
-  }
-  const deleted = execFileSync('git', ['-C', repoRoot, 'ls-files', '-z', '-d'], { encoding: 'utf8' });
-  for (const rel of deleted.split('\0').filter(Boolean)) fs.rmSync(path.join(repo, rel), { force: true });
-  git('add', '-A');
-  if (git('status', '--porcelain'))
-    git('commit', '--quiet', '-m', 'rehearsal: the uncommitted changes of the checkout');
-  return git('rev-parse', 'HEAD');
 }
 
 const ssh = (command: string) =>
@@ -245,7 +211,7 @@ async function workflow(
   let jobOk = false;
   const result = await runWorkflow(
     {
-      workdir: repo,
+      workdir: repo.dir,
       workflow: `.github/workflows/${file}`,
       event,
       payload,
@@ -302,17 +268,6 @@ async function workflow(
   };
 }
 
-const commitDate = (sha: string) => git('log', '-1', '--format=%cI', sha);
-const pushPayload = (before: string, after: string) => ({
-  ref: 'refs/heads/main',
-  before,
-  after,
-  deleted: false,
-  head_commit: { id: after, timestamp: commitDate(after), message: git('log', '-1', '--format=%s', after) },
-  repository: { full_name: REPOSITORY, default_branch: 'main' },
-  pusher: { name: ACTOR },
-});
-
 /** The release a deploy of `sha` creates (ghcr-push's tag), read back from the host's ledger. */
 function releaseOf(sha: string): string {
   const entry = listing()
@@ -329,9 +284,17 @@ async function deployPush(
   after: string,
   sw: Switch,
 ): Promise<void> {
-  const run = await workflow(ctx, story, 'cd.yml', 'push', pushPayload(before, after), sw.expect === 'live', {
-    sw,
-  });
+  const run = await workflow(
+    ctx,
+    story,
+    'cd.yml',
+    'push',
+    pushPayload(repo, before, after, REPOSITORY, ACTOR),
+    sw.expect === 'live',
+    {
+      sw,
+    },
+  );
   deploys.push({
     release: releaseOf(after),
     detail: `${story}: commit ${after.slice(0, 7)}`,
@@ -357,11 +320,12 @@ async function main(): Promise<number> {
       precheck,
       (p) => `live ${p.live ?? 'none'}, serving ${p.serving}`,
     );
-    const base = await step(
+    repo = await step(
       'scratch clone of this checkout',
-      scratchRepo,
-      (sha) => `main at ${sha.slice(0, 7)}`,
+      () => scratchRepo(repoRoot, path.join(workDir, 'repo')),
+      (r) => `main at ${r.git('rev-parse', '--short', 'HEAD')}`,
     );
+    const base = repo.git('rev-parse', 'HEAD');
     log(
       `run ${runId}, base ${base.slice(0, 7)}, VPS ${sandbox.SLIPWAY_VPS_HOST}, registry ${sandbox.SLIPWAY_VPS_REGISTRY}`,
     );
@@ -374,19 +338,18 @@ async function main(): Promise<number> {
       });
 
     // 1. A pull request: one commit on a branch; GitHub tests the merge of it into main.
-    git('checkout', '--quiet', '-b', 'rehearsal/change');
-    git('commit', '--quiet', '--allow-empty', '-m', `rehearsal ${runId}: a change under review`);
-    const head = git('rev-parse', 'HEAD');
-    git('checkout', '--quiet', 'main');
-    git(
+    repo.git('checkout', '--quiet', '-b', 'rehearsal/change');
+    const head = repo.commit(`rehearsal ${runId}: a change under review`);
+    repo.git('checkout', '--quiet', 'main');
+    repo.git(
       'merge',
       '--quiet',
       '--no-ff',
       '-m',
-      `Merge pull request #1 from rehearsal/change`,
+      'Merge pull request #1 from rehearsal/change',
       'rehearsal/change',
     );
-    const merge = git('rev-parse', 'HEAD');
+    const merge = repo.git('rev-parse', 'HEAD');
     const commentsBefore = github.comments.length;
     await workflow(
       ctx,
@@ -439,9 +402,8 @@ async function main(): Promise<number> {
     );
 
     // 3. A bad merge: fine in dev and in every gate, but the production image binds an address it lacks.
-    fs.appendFileSync(path.join(repo, 'docker', 'service.Dockerfile'), 'ENV HOST=192.0.2.1\n');
-    git('commit', '--quiet', '-am', `rehearsal ${runId}: bind the production server to 192.0.2.1`);
-    const bad = git('rev-parse', 'HEAD');
+    fs.appendFileSync(path.join(repo.dir, 'docker', 'service.Dockerfile'), 'ENV HOST=192.0.2.1\n');
+    const bad = repo.commit(`rehearsal ${runId}: bind the production server to 192.0.2.1`);
     await deployPush(ctx, 'bad merge', merge, bad, { job: 'deploy', expect: 'refused', firstDeploy: false });
 
     // 4. Roll back to the release that was live before the merge.
