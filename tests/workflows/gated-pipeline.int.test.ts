@@ -4,11 +4,12 @@
  * is refused without touching production. The VPS is only read (its ledger before and after); run with the
  * VPS lock held, like every test that could deploy.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { actBinary, repoRoot, runWorkflow } from '../../scripts/act/act.js';
+import { actBinary, repoRoot, runWorkflow, serveHadolintRelease } from '../../scripts/act/act.js';
 import { type ScratchRepo, pushPayload, scratchRepo } from '../../scripts/act/scratch-repo.js';
 import { listing, vps } from '../deploy/harness.js';
 import { sandboxVar } from '../sandbox/sandbox-env.js';
@@ -16,20 +17,29 @@ import { type FakeGitHub, startFakeGitHub } from '../support/fake-github-api.js'
 
 const REPOSITORY = 'act-it/slipway';
 const ACTOR = 'act-it';
+const evalStack = `act-it-${process.pid}`;
 let tmp: string;
 let repo: ScratchRepo;
 let github: FakeGitHub;
 let act: string;
+let hadolint: { url: string; close: () => void };
 
 beforeAll(async () => {
   act = actBinary();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'act-it-'));
   repo = scratchRepo(repoRoot, path.join(tmp, 'repo'));
   github = await startFakeGitHub();
+  hadolint = await serveHadolintRelease();
 }, 600_000);
 
 afterAll(async () => {
   await github?.close();
+  hadolint?.close();
+  spawnSync('scripts/dev/stack.sh', ['reset'], {
+    cwd: repoRoot,
+    env: { ...process.env, SLIPWAY_DEV_PROJECT: evalStack },
+    stdio: 'ignore',
+  });
   if (tmp && !process.env.ACT_IT_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -65,7 +75,8 @@ const run = (n: string, workflow: string, event: 'push' | 'workflow_dispatch', p
       },
       env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: REPOSITORY },
       hostEnv: {
-        SLIPWAY_DEV_PROJECT: `act-it-${process.pid}`,
+        SLIPWAY_HADOLINT_DOWNLOAD_URL: hadolint.url,
+        SLIPWAY_DEV_PROJECT: evalStack,
         SLIPWAY_DEV_API_PORT: '0',
         SLIPWAY_DEV_DEBUG_PORT: '0',
         SLIPWAY_DEV_VECTORS_PORT: '0',
