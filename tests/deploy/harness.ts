@@ -65,7 +65,16 @@ export function resultOf(stdout: string): Record<string, unknown> | undefined {
 export interface Listing {
   current: string;
   releases: { id: string; live: boolean; images: Record<string, string> }[];
-  ledger: { op: string; kind: string; release: string; result: string; previous: string; error?: string }[];
+  ledger: {
+    op: string;
+    kind: string;
+    release: string;
+    result: string;
+    previous: string;
+    actor?: string;
+    gitSha?: string;
+    error?: string;
+  }[];
 }
 export const listing = (): Listing => JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway list --json`)) as Listing;
 export const status = () =>
