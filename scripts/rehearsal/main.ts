@@ -194,7 +194,7 @@ async function workflow(
   payload: Record<string, unknown>,
   expectOk: boolean,
   opts: { inputs?: Record<string, string>; sw?: Switch } = {},
-): Promise<{ switch?: Omit<SwitchResult, 'release' | 'detail'> }> {
+): Promise<{ switch?: Omit<SwitchResult, 'release' | 'detail'>; notes: string[] }> {
   workflowCount++;
   log(`${story}: ${file} on ${event} ...`);
   const { vars, secrets } = settings();
@@ -203,6 +203,7 @@ async function workflow(
   let ended: Promise<{ requests: number; failed: number; samples: string[] }> | undefined;
   let seconds = 0;
   let jobOk = false;
+  let servedAtStart: Promise<boolean> | undefined;
   const result = await runWorkflow(
     {
       workdir: repo.dir,
@@ -226,6 +227,8 @@ async function workflow(
           started = Date.now();
           // No load onto an empty host: nothing serves yet. Every other switch is measured under load.
           if (!opts.sw.firstDeploy) load = startLoad(proxyUrl, 4, 300);
+          // Whether the live release served when the switch began: an outage found here is not the switch's.
+          servedAtStart = serving();
         }
         if (e.jobResult && !ended) {
           seconds = (Date.now() - started) / 1000;
@@ -245,11 +248,19 @@ async function workflow(
   log(
     `${story}: ${file} ${result.ok ? 'succeeded' : 'failed'} in ${result.seconds} s (log: ${result.logFile})`,
   );
-  if (!opts.sw) return {};
+  if (!opts.sw) return { notes: [] };
   const report = ended ? await ended : { requests: 0, failed: 0, samples: ['the deploy job never started'] };
   const after = await serving();
   const did = opts.sw.expect === 'refused' ? started > 0 && !jobOk : jobOk;
+  const notes = [
+    ...(servedAtStart && !(await servedAtStart) && !opts.sw.firstDeploy
+      ? ['the live release was NOT serving when this switch began (an outage before it)']
+      : []),
+    ...(after ? [] : ['the site was not serving after the switch']),
+    ...report.samples.slice(0, 3),
+  ];
   return {
+    notes,
     switch: {
       expect: opts.sw.expect,
       ok: did && after,
@@ -291,7 +302,7 @@ async function deployPush(
   );
   deploys.push({
     release: releaseOf(after),
-    detail: `${story}: commit ${after.slice(0, 7)}`,
+    detail: [`${story}: commit ${after.slice(0, 7)}`, ...run.notes].join('; '),
     ...run.switch!,
   });
 }
@@ -418,7 +429,11 @@ async function main(): Promise<number> {
         sw: { job: 'rollback', expect: 'live', firstDeploy: false },
       },
     );
-    rollback = { release: target, detail: 'rollback.yml dispatched from main', ...rb.switch! };
+    rollback = {
+      release: target,
+      detail: ['rollback.yml dispatched from main', ...rb.notes].join('; '),
+      ...rb.switch!,
+    };
   } catch (err) {
     log(`stopped: ${(err as Error).message}`);
   } finally {

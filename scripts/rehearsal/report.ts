@@ -152,7 +152,7 @@ export function renderSummary(report: RehearsalReport): string {
     ...(report.rollback ? [{ ...report.rollback, release: `rollback -> ${report.rollback.release}` }] : []),
   ];
   const table = pad([
-    ['switch', 'expected', 'result', 'seconds', 'requests', 'failed'],
+    ['switch', 'expected', 'result', 'seconds', 'requests', 'failed', 'detail'],
     ...switches.map((d) => [
       d.release,
       d.expect === 'live' ? 'goes live' : 'refused',
@@ -160,6 +160,7 @@ export function renderSummary(report: RehearsalReport): string {
       d.seconds.toFixed(1),
       d.firstDeploy ? 'no load: first deploy onto an empty host, not a measured switch' : String(d.requests),
       d.firstDeploy ? '' : String(d.failedRequests),
+      d.detail,
     ]),
   ]);
   const pre = report.precheck;
