@@ -52,4 +52,4 @@ it('rehearses the story through act: PR gate, merge under load, bad merge refuse
   expect(report.live).toBe(report.rollback!.release);
   expect(report.ok).toBe(true);
   expect(res.status).toBe(0);
-});
+}, 3_600_000);
