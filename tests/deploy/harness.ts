@@ -4,11 +4,7 @@
 // and a bounded HTTP load against the proxy on the VPS.
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  type ActionHandle,
-  type ActionRun,
-  startAction as startBundle,
-} from '../../scripts/rehearsal/github-runner.js';
+import { type ActionHandle, type ActionRun, startAction as startBundle } from '../support/action-runner.js';
 import { repoRoot, run, sandboxVar } from '../sandbox/sandbox-env.js';
 
 export const APP_DIR = '/srv/slipway';
@@ -69,7 +65,16 @@ export function resultOf(stdout: string): Record<string, unknown> | undefined {
 export interface Listing {
   current: string;
   releases: { id: string; live: boolean; images: Record<string, string> }[];
-  ledger: { op: string; kind: string; release: string; result: string; previous: string; error?: string }[];
+  ledger: {
+    op: string;
+    kind: string;
+    release: string;
+    result: string;
+    previous: string;
+    actor?: string;
+    gitSha?: string;
+    error?: string;
+  }[];
 }
 export const listing = (): Listing => JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway list --json`)) as Listing;
 export const status = () =>
@@ -152,11 +157,7 @@ export function resetVps(): void {
   );
 }
 
-export {
-  type ActionHandle,
-  type ActionRun,
-  parseCommandFile,
-} from '../../scripts/rehearsal/github-runner.js';
+export { type ActionHandle, type ActionRun, parseCommandFile } from '../support/action-runner.js';
 export { type LoadReport, startLoad } from '../../scripts/rehearsal/load.js';
 
 /** Starts an action's bundle as a runner would; `state` set means the post step. */
