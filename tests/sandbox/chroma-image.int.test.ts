@@ -31,7 +31,7 @@ describe(`${image} (look-alike)`, () => {
     expect(Object.keys(config.ExposedPorts)).toEqual(['8000/tcp']);
     expect(config.Labels['org.slipway.lookalike']).toBe('true');
     expect(docker('run', '--rm', '--entrypoint', 'cat', image, '/config.yaml')).toMatch(
-      /^persist_path: "\/data"$/m,
+      /^persist_path: ['"]\/data['"]$/m,
     );
   });
 
