@@ -55,7 +55,7 @@ const evalStackEnv = {
   SLIPWAY_DEV_PROJECT: `slipway-rehearsal-${runId}`,
   SLIPWAY_DEV_API_PORT: '0',
   SLIPWAY_DEV_DEBUG_PORT: '0',
-  SLIPWAY_DEV_VECTORS_PORT: '0',
+  SLIPWAY_DEV_CHROMA_PORT: '0',
   SLIPWAY_DEV_POSTGRES_PORT: '0',
 };
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxStateDir, sandboxVar } from '../sandbox/sandbox-env.js';
+import { sandboxConstant, sandboxStateDir, sandboxVar } from '../sandbox/sandbox-env.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github-api.js';
 import {
   APP_DIR,
@@ -124,6 +124,26 @@ describe('ssh-deploy', () => {
     expect(post.status).toBe(0);
     expect(fs.existsSync(keyDir)).toBe(false);
     expect(fs.readdirSync(main.runnerTemp).filter((f) => f.startsWith('slipway-ssh-'))).toEqual([]);
+  });
+
+  it('the infra project runs ChromaDB from its upstream image as uid 1000, and the api reports it ok', async () => {
+    const chroma = mustOnVps(
+      'docker ps --filter label=com.docker.compose.project=slipway-infra ' +
+        "--filter label=com.docker.compose.service=chroma --format '{{.ID}} {{.Image}}'",
+    )
+      .trim()
+      .split(' ');
+    expect(chroma[1]).toBe(sandboxConstant('CHROMA_IMAGE'));
+    expect(
+      mustOnVps(`docker inspect -f '{{.Config.User}} {{.State.Health.Status}}' ${chroma[0]}`).trim(),
+    ).toBe('1000:1000 healthy');
+    expect(mustOnVps('docker volume ls -q --filter name=slipway-infra_chroma-data').trim()).toBe(
+      'slipway-infra_chroma-data',
+    );
+    const detailed = JSON.parse((await get(`${PROXY}/health/detailed`)).body) as {
+      checks: { name: string; status: string }[];
+    };
+    expect(detailed.checks.find((c) => c.name === 'chroma')?.status).toBe('ok');
   });
 
   it('switches blue/green under load with zero failed requests', async () => {
@@ -389,7 +409,8 @@ describe('retention', () => {
     const kept = new Set(after.releases.map((r) => r.images.api));
     for (const [name, ref] of Object.entries(images)) {
       const present = onVps(`docker image inspect ${ref} >/dev/null 2>&1`).status === 0;
-      expect(present, `${name} ${ref}`).toBe(kept.has(ref!) || name === 'v1');
+      // No infra service runs a release image (chroma is an upstream image), so v1 goes like the others.
+      expect(present, `${name} ${ref}`).toBe(kept.has(ref!));
     }
   });
 });

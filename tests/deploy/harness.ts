@@ -150,7 +150,7 @@ export function resetVps(): void {
   mustOnVps(
     [
       'for p in slipway-blue slipway-green slipway-infra; do ids=$(docker ps -aq --filter label=com.docker.compose.project=$p); [ -z "$ids" ] || docker rm -f $ids >/dev/null; done',
-      'docker volume rm -f slipway-infra_pg-data slipway-infra_vector-data >/dev/null',
+      'docker volume rm -f slipway-infra_pg-data slipway-infra_chroma-data >/dev/null',
       `docker images --format '{{.Repository}}@{{.Digest}}' | grep '${REPO}@' | xargs -r docker rmi -f >/dev/null 2>&1 || true`,
       `rm -rf ${APP_DIR}/* ${APP_DIR}/.incoming`,
     ].join('; '),

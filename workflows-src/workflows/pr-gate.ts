@@ -63,7 +63,7 @@ const evalGate = new NormalJob('eval', {
   checkout(),
   setupNode(),
   setupProject(),
-  sh('Start the reference service with its database and vector store', 'make dev'),
+  sh('Start the reference service with PostgreSQL and ChromaDB', 'make dev'),
   new LocalActionStep('eval-check', {
     name: 'Run the eval and gate on its metrics',
     id: 'eval',
