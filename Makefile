@@ -63,7 +63,7 @@ dev: ## Dev stack with hot reload (loopback ports, debugger on 9229), then migra
 dev-down: ## Stop the dev stack (keeps its volumes)
 	@scripts/dev/stack.sh down
 
-dev-reset: ## Stop the dev stack and delete its volumes (database, vectors)
+dev-reset: ## Stop the dev stack and delete its volumes (database, ChromaDB)
 	@scripts/dev/stack.sh reset
 
 logs: ## Follow the dev stack's logs

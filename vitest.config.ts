@@ -15,6 +15,7 @@ export default defineConfig({
             'workflows-src/tests/**/*.test.ts',
             'service/tests/**/*.test.ts',
             'tests/unit/**/*.test.ts',
+            'infra/*/tests/**/*.test.ts',
             'scripts/**/tests/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],

@@ -4,20 +4,22 @@ export type InputValue = string | number | boolean;
 export interface ComposeBuildInputs {
   /** Newline-separated compose files, merged in order. */
   'compose-file'?: InputValue;
-  /** Newline-separated services to build. Default: every service with a build section. */
+  /** Newline-separated services to build (names of a-z 0-9 -, the ones ghcr-push and ssh-deploy accept). Default: every service with a build section. */
   services?: InputValue;
   /** "Image name prefix, e.g. ghcr.io/acme/shop; each image is <prefix>/<service>:<tag>. Empty: the compose file's image:, else <project>-<service>." */
   'image-prefix'?: InputValue;
-  /** Tag for the built images when image-prefix is set. */
+  /** Tag for the built images: <image-prefix>/<service>:<tag> (ci when empty), and without image-prefix it replaces the tag of the compose file's image: (or of <project>-<service>). Empty without image-prefix: the compose file's own tag. */
   tag?: InputValue;
   /** Push the images and report references pinned by digest, true or false. */
   push?: InputValue;
   /** Build cache backend, one of gha|local|none. gha and local need a builder that exports cache (docker/setup-buildx-action); on the docker driver local uses the engine cache and gha fails. */
   cache?: InputValue;
-  /** Directory of the local cache (cache: local); one sub-directory per service. */
+  /** Directory of the local cache (cache: local), inside the workspace; one sub-directory per service. It must be new, empty or a cache folder (marked .compose-build-cache), never the workspace root. */
   'cache-dir'?: InputValue;
   /** Newline-separated NAME=value build arguments passed to every service. */
   'build-args'?: InputValue;
+  /** Pass the commit's VERSION (<YYYYMMDDHHmmss>-<sha7>, ghcr-push's tag), GIT_SHA, BUILD_DATE (the commit date, UTC) and SOURCE_URL as build arguments, true or false. Needs GITHUB_SHA and the commit in the workspace or the push event. A build-args entry of the same name wins. */
+  'build-metadata'?: InputValue;
   /** Build without reading any cache, true or false. */
   'no-cache'?: InputValue;
 }
@@ -65,7 +67,7 @@ export interface HadolintGateInputs {
   config?: InputValue;
   /** hadolint release to install (checksum-verified, cached), or `system` for the hadolint on PATH. */
   'hadolint-version'?: InputValue;
-  /** Where to write the SARIF 2.1.0 report. */
+  /** Where to write the SARIF 2.1.0 report, inside the workspace. An existing file that is not a SARIF report is refused. */
   'sarif-file'?: InputValue;
 }
 

@@ -2,26 +2,26 @@
 import { statfs } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ApiConfig, BuildInfo } from './config.js';
+import type { ChromaStore } from './chroma.js';
 import type { Pool } from './db.js';
 import { aggregate, diskStatus, httpStatusFor, runCheck, type Check } from './health.js';
-import { sendJson } from './http-util.js';
+import { SERVER_TIMEOUTS, sendJson } from './http-util.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './log.js';
 import { hybridSearch, parseSearchParams, type Retrievers } from './search.js';
-import type { VectorStoreClient } from './vector-client.js';
 
 export interface ApiDeps {
   config: ApiConfig;
   build: BuildInfo;
   pool: Pool;
-  vectors: VectorStoreClient;
+  chroma: ChromaStore;
   retrievers: Retrievers;
   log: Logger;
   startedAt: number;
   lifecycle: () => Lifecycle | undefined;
 }
 
-export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'vectors' | 'config'>): Check[] {
+export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'chroma' | 'config'>): Check[] {
   return [
     {
       name: 'database',
@@ -32,10 +32,11 @@ export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'vectors' | 'config'>)
     },
     {
       // Not required: without it search still answers from full-text alone.
-      name: 'vector_store',
+      name: 'chroma',
       required: false,
-      run: async (signal) => {
-        await deps.vectors.heartbeat(signal);
+      run: async () => {
+        await deps.chroma.heartbeat();
+        return { detail: { url: deps.chroma.url, collection: deps.chroma.collectionName } };
       },
     },
     {
@@ -100,7 +101,7 @@ export function createApiServer(deps: ApiDeps): Server {
     },
   };
 
-  return createServer((req, res) => {
+  return createServer(SERVER_TIMEOUTS, (req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.on('finish', () => {

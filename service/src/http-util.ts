@@ -1,14 +1,19 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerOptions, ServerResponse } from 'node:http';
 
-/** A client error with the HTTP status to answer; anything else is a 500. */
-export class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/**
+ * Timeouts of the API's HTTP server. A client that sends its request headers slowly (slowloris) gets a 408 and
+ * its connection closed after 10 s instead of Node's 60 s, and a whole request must arrive within 30 s. Node
+ * checks both only every `connectionsCheckingInterval` (default 30 s, which would let such a client hold a
+ * connection for up to 90 s), so it checks every second. Idle keep-alive connections are not affected: they
+ * live for keepAliveTimeout, longer than the proxy keeps its idle upstream connections (Caddyfile `keepalive
+ * 30s`), so the proxy, not this server, closes them and never sends a request on a connection being closed.
+ */
+export const SERVER_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  connectionsCheckingInterval: 1_000,
+  keepAliveTimeout: 65_000,
+} as const satisfies ServerOptions;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -18,19 +23,4 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     'cache-control': 'no-store',
   });
   res.end(payload);
-}
-
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new RequestError(413, `request body exceeds ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new RequestError(400, 'request body is not valid JSON');
-  }
 }

@@ -5,11 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  type ActionHandle,
-  type ActionRun,
-  startAction as startBundle,
-} from '../../scripts/rehearsal/github-runner.js';
+import { type ActionHandle, type ActionRun, startAction as startBundle } from '../support/action-runner.js';
 import { repoRoot, run, sandboxVar } from '../sandbox/sandbox-env.js';
 
 export const APP_DIR = '/srv/slipway';
@@ -88,7 +84,16 @@ export function resultOf(stdout: string): Record<string, unknown> | undefined {
 export interface Listing {
   current: string;
   releases: { id: string; live: boolean; images: Record<string, string> }[];
-  ledger: { op: string; kind: string; release: string; result: string; previous: string; error?: string }[];
+  ledger: {
+    op: string;
+    kind: string;
+    release: string;
+    result: string;
+    previous: string;
+    actor?: string;
+    gitSha?: string;
+    error?: string;
+  }[];
 }
 export const listing = (): Listing => JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway list --json`)) as Listing;
 export const status = () =>
@@ -165,18 +170,14 @@ export function resetVps(): void {
   mustOnVps(
     [
       'for p in slipway-blue slipway-green slipway-infra; do ids=$(docker ps -aq --filter label=com.docker.compose.project=$p); [ -z "$ids" ] || docker rm -f $ids >/dev/null; done',
-      'docker volume rm -f slipway-infra_pg-data slipway-infra_vector-data >/dev/null',
+      'docker volume rm -f slipway-infra_pg-data slipway-infra_chroma-data >/dev/null',
       `docker images --format '{{.Repository}}@{{.Digest}}' | grep '${REPO}@' | xargs -r docker rmi -f >/dev/null 2>&1 || true`,
       `rm -rf ${APP_DIR}/* ${APP_DIR}/.incoming`,
     ].join('; '),
   );
 }
 
-export {
-  type ActionHandle,
-  type ActionRun,
-  parseCommandFile,
-} from '../../scripts/rehearsal/github-runner.js';
+export { type ActionHandle, type ActionRun, parseCommandFile } from '../support/action-runner.js';
 export { type LoadReport, startLoad } from '../../scripts/rehearsal/load.js';
 
 /** Starts an action's bundle as a runner would; `state` set means the post step. */

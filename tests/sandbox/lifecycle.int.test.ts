@@ -4,10 +4,10 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, run, sandboxStateDir, sandboxVar } from './sandbox-env.js';
+import { repoRoot, run, sandboxConstants, sandboxStateDir, sandboxVar } from './sandbox-env.js';
 
 const script = (name: string) => path.join(repoRoot, 'scripts', 'sandbox', name);
-const baseImages = ['debian:bookworm-slim', 'node:24-bookworm-slim', 'postgres:15-bookworm', 'caddy:2.6'];
+const baseImages = sandboxConstants('BASE_IMAGES');
 
 /** Pids from the sandbox's pidfiles plus all their descendants (containerd, shims, sshd children). */
 function sandboxPids(): Set<number> {

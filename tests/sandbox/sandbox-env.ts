@@ -35,6 +35,25 @@ export function sandboxVar(name: string): string {
   return value;
 }
 
+/**
+ * Values of a constant defined in scripts/sandbox/lib/common.sh (the one home of, e.g., the base image names),
+ * as bash itself expands them: one element per array entry, or one for a plain variable.
+ */
+export function sandboxConstants(name: string): string[] {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`sandboxConstants: "${name}" is not a constant name`);
+  const common = path.join(repoRoot, 'scripts', 'sandbox', 'lib', 'common.sh');
+  const script = '. "$1" && [[ -v "$2" ]] && declare -n value="$2" && printf \'%s\\n\' "${value[@]}"';
+  const result = run('bash', ['-c', script, 'common.sh', common, name]);
+  if (result.status !== 0) throw new Error(`${name} is not defined in ${common}: ${result.stderr}`);
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+export function sandboxConstant(name: string): string {
+  const [value, ...rest] = sandboxConstants(name);
+  if (value === undefined || rest.length > 0) throw new Error(`${name} is not a single value`);
+  return value;
+}
+
 export interface RunResult {
   status: number | null;
   stdout: string;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import * as core from '@actions/core';
 import { ActionError, CommandError, type Runner, command } from '../../toolkit/src/index.js';
+import { markCacheDir } from './cache-dir.js';
 import { type BuildPlan, repositoryOf } from './plan.js';
 import { parseProgress } from './progress.js';
 import type { BuildResult } from './report.js';
@@ -35,6 +36,7 @@ export function pinnedReferences(plan: BuildPlan, metadata: string): Record<stri
  * reads digests and image sizes (on `runner`, captured).
  */
 export async function execute(runner: Runner, plan: BuildPlan, live: Runner = runner): Promise<BuildResult> {
+  if (plan.swaps.length > 0) markCacheDir(plan.cacheDir);
   for (const swap of plan.swaps) fs.mkdirSync(swap.current, { recursive: true });
   const started = performance.now();
   const res = await live.exec(plan.bake);

@@ -1,4 +1,13 @@
-import { InputError, Inputs, type InputSource, actionsInputSource } from '../../toolkit/src/index.js';
+import {
+  InputError,
+  Inputs,
+  type InputSource,
+  RULES,
+  actionsInputSource,
+  matches,
+  shown,
+} from '../../toolkit/src/index.js';
+import { checkCacheDir } from './cache-dir.js';
 
 /** Input names exactly as action.yml spells them. */
 export const INPUT = {
@@ -10,6 +19,7 @@ export const INPUT = {
   cache: 'cache',
   cacheDir: 'cache-dir',
   buildArgs: 'build-args',
+  buildMetadata: 'build-metadata',
   noCache: 'no-cache',
 } as const;
 
@@ -21,17 +31,19 @@ export interface Settings {
   /** Services asked for; empty means every service with a build section. */
   services: string[];
   imagePrefix: string;
+  /** Empty: `ci` with an image prefix, the compose file's own tag without one. */
   tag: string;
   push: boolean;
   cache: CacheBackend;
-  /** Absolute path of the local cache directory, inside the workspace. */
+  /** Absolute path of the local cache directory, inside the workspace (checked to be a cache with `local`). */
   cacheDir: string;
   /** Build arguments in the order given; a later NAME wins, as with `docker build --build-arg`. */
   buildArgs: [name: string, value: string][];
+  /** Pass the commit's build metadata (VERSION, GIT_SHA, BUILD_DATE, SOURCE_URL) as build arguments. */
+  buildMetadata: boolean;
   noCache: boolean;
 }
 
-const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -48,7 +60,7 @@ export function parseBuildArgs(text: string): [string, string][] {
     if (eq === -1 || !ARG_NAME.test(name)) {
       throw new InputError(
         INPUT.buildArgs,
-        `expected NAME=value lines with NAME of letters, digits and _ (not starting with a digit), got '${line}'.`,
+        `expected NAME=value lines with NAME of letters, digits and _ (not starting with a digit), got ${shown(line)}.`,
       );
     }
     out.push([name, line.slice(eq + 1)]);
@@ -58,31 +70,27 @@ export function parseBuildArgs(text: string): [string, string][] {
 
 export function getInputs(source: InputSource = actionsInputSource): Settings {
   const i = new Inputs(source);
-  const composeFiles = i.list(INPUT.composeFile, { default: ['docker/compose.yaml'] });
+  const composeFiles = i.files(INPUT.composeFile, { default: ['docker/compose.yaml'] }).map((f) => f.given);
   const services = i.list(INPUT.services);
   for (const s of services) {
-    if (!SERVICE.test(s))
+    if (!matches(RULES.serviceName, s))
       throw new InputError(
         INPUT.services,
-        `expected compose service names (letters, digits, _ . -), got '${s}'.`,
+        `expected ${RULES.serviceName.hint}: the names ghcr-push and ssh-deploy accept; got ${shown(s)}.`,
       );
   }
+  const cache = i.enum(INPUT.cache, ['gha', 'local', 'none'] as const, { default: 'local' });
+  const cacheDir = i.directory(INPUT.cacheDir, { default: '.cache/buildx' })!;
   return {
     composeFiles,
     services,
-    imagePrefix: i.string(INPUT.imagePrefix, {
-      pattern: /^[a-z0-9][a-z0-9._:/-]*[a-z0-9]$/,
-      hint: 'a lower-case image name prefix like ghcr.io/acme/shop',
-    }),
-    tag: i.string(INPUT.tag, {
-      default: 'ci',
-      pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
-      hint: 'a Docker tag (letters, digits, _ . -; at most 128)',
-    }),
+    imagePrefix: i.string(INPUT.imagePrefix, { rule: RULES.imageName }),
+    tag: i.string(INPUT.tag, { rule: RULES.tag }),
     push: i.boolean(INPUT.push, { default: false }),
-    cache: i.enum(INPUT.cache, ['gha', 'local', 'none'] as const, { default: 'local' }),
-    cacheDir: i.path(INPUT.cacheDir, { default: '.cache/buildx' }),
+    cache,
+    cacheDir: cache === 'local' ? checkCacheDir(cacheDir) : cacheDir.path,
     buildArgs: parseBuildArgs(i.string(INPUT.buildArgs)),
+    buildMetadata: i.boolean(INPUT.buildMetadata, { default: true }),
     noCache: i.boolean(INPUT.noCache, { default: false }),
   };
 }

@@ -1,5 +1,15 @@
 import path from 'node:path';
-import { ActionError, type Command, InputError, command } from '../../toolkit/src/index.js';
+import {
+  ActionError,
+  type Command,
+  type CommitFacts,
+  InputError,
+  RULES,
+  buildArgs,
+  command,
+  matches,
+  shown,
+} from '../../toolkit/src/index.js';
 import type { BuilderFacts } from './builder.js';
 import type { ComposeFacts } from './compose.js';
 import { INPUT, type Settings } from './inputs.js';
@@ -14,6 +24,8 @@ export interface Facts {
   localCaches: readonly string[];
   /** Where bake writes its per-target metadata (image digests). */
   metadataFile: string;
+  /** The commit being built, when build-metadata is on and the run knows it. */
+  commit?: CommitFacts | undefined;
 }
 
 /**
@@ -43,18 +55,29 @@ export interface BuildPlan {
   builder: BuilderFacts;
   push: boolean;
   bake: Command;
+  /** The local cache folder the swaps happen in ('' without a local cache). */
+  cacheDir: string;
   swaps: CacheSwap[];
   metadataFile: string;
   notices: string[];
 }
 
-/** The services to build: those asked for, else every service with a build section, in compose order. */
+/**
+ * The services to build: those asked for, else every service with a build section, in compose order. Each
+ * must have a name ghcr-push pushes and ssh-deploy deploys (RULES.serviceName), so what builds also ships.
+ */
 export function selectServices(wanted: readonly string[], compose: ComposeFacts): string[] {
   const buildable = Object.keys(compose.services).filter((s) => compose.services[s]?.context !== undefined);
   if (wanted.length === 0) {
     if (buildable.length === 0) {
       throw new ActionError(
         `compose-build: no service in the compose file has a build section (services: ${Object.keys(compose.services).join(', ') || 'none'}). Add a \`build:\` section or list services in \`${INPUT.services}\`.`,
+      );
+    }
+    const unfit = buildable.filter((s) => !matches(RULES.serviceName, s));
+    if (unfit.length > 0) {
+      throw new ActionError(
+        `compose-build: service ${shown(unfit[0]!)} in the compose file has a build section but a name Slipway cannot push or deploy: expected ${RULES.serviceName.hint}. Rename it, or list the services to build in \`${INPUT.services}\`.`,
       );
     }
     return buildable;
@@ -70,7 +93,7 @@ export function selectServices(wanted: readonly string[], compose: ComposeFacts)
     if (svc.context === undefined) {
       throw new InputError(
         INPUT.services,
-        `service '${s}' has no build section${svc.image ? ` (it runs the image '${svc.image}')` : ''}. Services with a build section: ${buildable.join(', ') || 'none'}.`,
+        `service '${s}' has no build section${svc.image ? ` (it runs the image ${shown(svc.image)})` : ''}. Services with a build section: ${buildable.join(', ') || 'none'}.`,
       );
     }
   }
@@ -78,20 +101,31 @@ export function selectServices(wanted: readonly string[], compose: ComposeFacts)
 }
 
 /**
- * The reference a service's image gets: `<image-prefix>/<service>:<tag>`; without a prefix the compose file's
- * `image:`, else compose's own default name `<project>-<service>` (what `docker compose build` would tag).
+ * The reference a service's image gets: `<image-prefix>/<service>:<tag>` (tag `ci` when empty); without a
+ * prefix the compose file's `image:`, else compose's own default name `<project>-<service>` (what `docker
+ * compose build` would tag), with its tag replaced by `tag` when one is given.
  */
 export function imageRef(settings: Settings, compose: ComposeFacts, service: string): string {
-  if (settings.imagePrefix) return `${settings.imagePrefix}/${service.toLowerCase()}:${settings.tag}`;
+  if (settings.imagePrefix) return `${settings.imagePrefix}/${service}:${settings.tag || 'ci'}`;
   const image = compose.services[service]?.image;
-  if (image) return image;
-  if (settings.push) {
+  if (!image && settings.push) {
     throw new InputError(
       INPUT.imagePrefix,
       `required to push service '${service}', which has no \`image:\` in the compose file. Set it, e.g. ghcr.io/OWNER/REPO.`,
     );
   }
-  return `${compose.project}-${service}`.toLowerCase();
+  const ref = image ?? `${compose.project}-${service}`.toLowerCase();
+  return settings.tag ? `${repositoryOf(ref)}:${settings.tag}` : ref;
+}
+
+/** The commit's build metadata first, then `build-args`: one value per name, the input's winning. */
+export function effectiveBuildArgs(settings: Settings, facts: Facts): [string, string][] {
+  const merged = new Map<string, string>(facts.commit ? buildArgs(facts.commit) : []);
+  for (const [name, value] of settings.buildArgs) {
+    merged.delete(name);
+    merged.set(name, value);
+  }
+  return [...merged];
 }
 
 /** `registry/name:tag` or `name@sha256:...` -> `registry/name` (a registry port is not a tag). */
@@ -167,6 +201,7 @@ function cacheFlags(
 export function planBuild(settings: Settings, facts: Facts): BuildPlan {
   const names = selectServices(settings.services, facts.compose);
   const { mode, notices } = cacheMode(settings, facts);
+  const args = effectiveBuildArgs(settings, facts);
   const argv = ['docker', 'buildx', 'bake'];
   for (const f of settings.composeFiles) argv.push('-f', f);
   argv.push('--progress=plain', '--metadata-file', facts.metadataFile);
@@ -182,7 +217,7 @@ export function planBuild(settings: Settings, facts: Facts): BuildPlan {
     if (facts_.dockerfile) set('dockerfile', facts_.dockerfile);
     set('tags', image);
     set('output', settings.push ? 'type=registry' : 'type=docker');
-    for (const [name, value] of settings.buildArgs) set(`args.${name}`, value);
+    for (const [name, value] of args) set(`args.${name}`, value);
     for (const c of cache.from) set('cache-from', c);
     for (const c of cache.to) set('cache-to', c);
     if (cache.swap) swaps.push(cache.swap);
@@ -195,6 +230,7 @@ export function planBuild(settings: Settings, facts: Facts): BuildPlan {
     builder: facts.builder,
     push: settings.push,
     bake: command(argv),
+    cacheDir: swaps.length > 0 ? settings.cacheDir : '',
     swaps,
     metadataFile: facts.metadataFile,
     notices,

@@ -41,10 +41,11 @@ describe('getInputs', () => {
       composeFiles: ['docker/compose.yaml'],
       services: [],
       imagePrefix: '',
-      tag: 'ci',
+      tag: '',
       push: false,
       cache: 'local',
       buildArgs: [],
+      buildMetadata: true,
       noCache: false,
     });
     expect(s.cacheDir).toMatch(/[/\\]\.cache[/\\]buildx$/);
@@ -53,17 +54,22 @@ describe('getInputs', () => {
   it.each([
     [
       { services: 'api\nbad name' },
-      "Input 'services': expected compose service names (letters, digits, _ . -), got 'bad name'.",
+      "Input 'services': expected a service name (1-32 lower-case letters, digits and -, starting with a letter): the names ghcr-push and ssh-deploy accept; got 'bad name'.",
+    ],
+    [
+      { services: 'worker_1' },
+      "Input 'services': expected a service name (1-32 lower-case letters, digits and -, starting with a letter): the names ghcr-push and ssh-deploy accept; got 'worker_1'.",
     ],
     [
       { 'image-prefix': 'GHCR.io/Acme' },
-      "Input 'image-prefix': expected a lower-case image name prefix like ghcr.io/acme/shop, got 'GHCR.io/Acme'.",
+      "Input 'image-prefix': expected a lower-case image name like ghcr.io/acme/shop, got 'GHCR.io/Acme'.",
     ],
     [{ 'image-prefix': 'ghcr.io/acme/' }, "Input 'image-prefix'"],
     [{ tag: 'a:b' }, "Input 'tag'"],
     [{ cache: 's3' }, "Input 'cache': expected one of gha|local|none, got 's3'."],
     [{ 'cache-dir': '../outside' }, "Input 'cache-dir': expected a path inside the workspace"],
     [{ push: 'maybe' }, "Input 'push': expected true or false, got 'maybe'."],
+    [{ 'build-metadata': 'yes please' }, "Input 'build-metadata': expected true or false"],
   ])('refuses %j', (values, message) => {
     expect(() => read(values)).toThrow(message);
   });

@@ -13,6 +13,7 @@ const plan = (over: Partial<BuildPlan> = {}): BuildPlan => ({
   builder: { name: 'default', driver: 'docker' },
   push: false,
   bake: command(['docker', 'buildx', 'bake']),
+  cacheDir: '',
   swaps: [],
   metadataFile: '/tmp/m.json',
   notices: [],

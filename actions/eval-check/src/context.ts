@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as core from '@actions/core';
-import type { RepoRef } from '../../toolkit/src/index.js';
+import { RULES, type RepoRef, matches, runContext } from '../../toolkit/src/index.js';
 
 /** Facts about the run, gathered once from the runner's environment and the event payload. */
 export interface RunContext {
@@ -29,22 +27,18 @@ interface EventPayload {
   before?: unknown;
 }
 
-const SHA = /^[0-9a-f]{40}$/;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A commit SHA from the payload; a new branch's `before` is all zeros, which names no commit. */
 const sha = (v: unknown): string | undefined =>
-  typeof v === 'string' && SHA.test(v) && !/^0+$/.test(v) ? v : undefined;
+  typeof v === 'string' && matches(RULES.commitSha, v) && !/^0+$/.test(v) ? v : undefined;
 
-/** Pure: the context from an environment and an already-parsed event payload. */
+/** Pure: the context from an environment (the toolkit's run context) and an already-parsed event payload. */
 export function contextFrom(env: NodeJS.ProcessEnv, payload: EventPayload): RunContext {
-  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const run = runContext(env);
+  const eventName = run.eventName;
   const isPr = eventName === 'pull_request' || eventName === 'pull_request_target';
   const number = payload.pull_request?.number;
-  const repoMatch = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(env.GITHUB_REPOSITORY ?? '');
-  const ctx: RunContext = {
-    eventName,
-    workspace: path.resolve(env.GITHUB_WORKSPACE || process.cwd()),
-    tempDir: env.RUNNER_TEMP || os.tmpdir(),
-  };
+  const ctx: RunContext = { eventName, workspace: run.workspace, tempDir: run.tempDir };
   if (isPr && typeof number === 'number' && Number.isInteger(number) && number > 0) ctx.pullRequest = number;
   const defaultBranch = str(payload.repository?.default_branch);
   if (defaultBranch) ctx.defaultBranch = defaultBranch;
@@ -54,12 +48,10 @@ export function contextFrom(env: NodeJS.ProcessEnv, payload: EventPayload): RunC
       ? sha(payload.before)
       : undefined;
   if (base) ctx.baseSha = base;
-  if (sha(env.GITHUB_SHA)) ctx.sha = env.GITHUB_SHA;
-  if (str(env.GITHUB_REF_NAME)) ctx.refName = env.GITHUB_REF_NAME;
-  if (repoMatch) ctx.repo = { owner: repoMatch[1]!, repo: repoMatch[2]! };
-  if (repoMatch && env.GITHUB_RUN_ID) {
-    ctx.runUrl = `${env.GITHUB_SERVER_URL || 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-  }
+  if (run.sha) ctx.sha = run.sha;
+  if (run.refName) ctx.refName = run.refName;
+  if (run.repo) ctx.repo = run.repo;
+  if (run.runUrl) ctx.runUrl = run.runUrl;
   return ctx;
 }
 

@@ -5,7 +5,9 @@ import {
   check,
   command,
   lastLine,
+  redact,
   type Runner,
+  shown,
 } from '../../toolkit/src/index.js';
 
 /**
@@ -26,16 +28,20 @@ export function evalEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   );
 }
 
-/** Runs the eval (main passes a streaming runner, so its output shows live); a failure keeps the last stderr line. */
+/**
+ * Runs the eval (main passes a streaming runner, so its output shows live); a failure keeps the last stderr
+ * line. The command is echoed with the command's secrets (the `github-token` input, which a workflow may also
+ * have written into `command`) redacted, and cut to a readable length.
+ */
 export async function runEval(runner: Runner, cmd: Command): Promise<void> {
-  const line = cmd.argv[cmd.argv.length - 1];
+  const line = shown(redact(cmd.argv[cmd.argv.length - 1] ?? '', cmd.secrets), 200);
   try {
     await check(runner, cmd);
   } catch (err) {
     if (!(err instanceof CommandError)) throw err;
     const why = lastLine(err.result.stderr || err.result.stdout) || 'no output';
     throw new ActionError(
-      `eval-check: the eval command failed (exit ${err.result.exitCode}): ${why}. Run \`${line}\` locally to see the whole output (it is also in the debug log).`,
+      `eval-check: the eval command failed (exit ${err.result.exitCode}): ${why}. Run ${line} locally to see the whole output (it is also in the debug log).`,
     );
   }
 }

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, createGitHubClient, redact, upsertStickyComment } from '../../toolkit/src/index.js';
+import {
+  code,
+  createGitHubClient,
+  readWorkspaceFile,
+  redact,
+  upsertStickyComment,
+} from '../../toolkit/src/index.js';
 import type { BaselineStore, RestoredBaseline } from './baseline-store.js';
 import type { RunContext } from './context.js';
 import type { FileInput } from './inputs.js';
@@ -10,19 +16,16 @@ import { parseMetrics } from './metrics.js';
 /** The marker of the one sticky comment eval-check keeps on a PR. */
 export const COMMENT_MARKER = 'eval-check';
 
+/**
+ * Reads a file input, checked at the moment of reading (it may have been written since the inputs were read):
+ * inside the workspace, symlinks included, an existing file. Anything else is an `Input '<kind>': ...` error.
+ */
 export function readInputFile(file: FileInput, kind: 'results' | 'thresholds' | 'baseline'): string {
-  try {
-    return fs.readFileSync(file.path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint =
-      kind === 'results'
-        ? 'The eval (the `command` input, or an earlier step) must write it.'
-        : `Check the \`${kind}\` input, relative to the repository root.`;
-    throw new ActionError(
-      `eval-check: ${kind} file ${file.name} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}. ${hint}`,
-    );
-  }
+  const missing =
+    kind === 'results'
+      ? 'The eval (the `command` input, or an earlier step) must write it.'
+      : 'Check the path, relative to the repository root.';
+  return readWorkspaceFile(file, missing).toString('utf8');
 }
 
 /** The `baseline` input when given (a bad file fails the action), else whatever the store restores. */
@@ -34,7 +37,7 @@ export async function loadBaseline(
   const text = readInputFile(file, 'baseline');
   return {
     metrics: parseMetrics(text, { kind: 'baseline', name: file.name }),
-    source: `file \`${file.name}\``,
+    source: `file ${code(file.name)}`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { ActionError } from '../../toolkit/src/index.js';
+import { ActionError, shown } from '../../toolkit/src/index.js';
 
 /** Metric name -> value, in the order the file lists them. Values are always finite numbers. */
 export type Metrics = Readonly<Record<string, number>>;
@@ -16,7 +16,7 @@ function fail(file: FileLabel, detail: string): never {
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `'${value}' (a string)`;
+  if (typeof value === 'string') return `${shown(value)} (a string)`;
   if (typeof value === 'object') return 'an object';
   return String(value);
 }

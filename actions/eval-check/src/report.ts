@@ -1,4 +1,4 @@
-import { heading, table } from '../../toolkit/src/index.js';
+import { code, escapeText, heading, table } from '../../toolkit/src/index.js';
 import { type Evaluation, formatNumber, type MetricRow } from './evaluate.js';
 import type { MetricThreshold } from './thresholds.js';
 
@@ -42,6 +42,16 @@ function verdict(e: Evaluation): string {
   return `❌ failed: ${e.regressions.length} of ${gated} gated metric${gated === 1 ? '' : 's'}`;
 }
 
+/**
+ * One failure or note. Metric names come from the results and thresholds files, so they are shown, never
+ * rendered: the name as a code span, the rest as escaped text (a name like `x](https://evil)` stays text).
+ */
+function listItem(name: string, text: string): string {
+  if (text.startsWith(`${name} `))
+    return `- ${code(name)} ${escapeText(text.slice(name.length + 1), { lineStart: false })}`;
+  return `- ${escapeText(text)}`;
+}
+
 /** The markdown report: the same text goes to the job summary, the PR comment and the report file. */
 export function renderReport(e: Evaluation, ctx: ReportContext): string {
   const out: string[] = [heading(`Eval check: ${verdict(e)}`)];
@@ -54,7 +64,7 @@ export function renderReport(e: Evaluation, ctx: ReportContext): string {
     table(
       ['Metric', 'Baseline', ctx.valueLabel, 'Delta', 'Bound', 'Status'],
       e.rows.map((r) => [
-        `\`${r.name}\``,
+        code(r.name),
         r.baseline === undefined ? '' : formatNumber(r.baseline),
         r.value === undefined ? 'missing' : formatNumber(r.value),
         formatDelta(r),
@@ -63,10 +73,10 @@ export function renderReport(e: Evaluation, ctx: ReportContext): string {
       ]),
     ),
   );
-  const failures = e.rows.flatMap((r) => r.failures);
-  if (failures.length > 0) out.push(`**Failures**\n\n${failures.map((f) => `- ${f}`).join('\n')}\n`);
-  const notes = e.rows.flatMap((r) => r.notes);
-  if (notes.length > 0) out.push(`**Notes**\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+  const failures = e.rows.flatMap((r) => r.failures.map((f) => listItem(r.name, f)));
+  if (failures.length > 0) out.push(`**Failures**\n\n${failures.join('\n')}\n`);
+  const notes = e.rows.flatMap((r) => r.notes.map((n) => listItem(r.name, n)));
+  if (notes.length > 0) out.push(`**Notes**\n\n${notes.join('\n')}\n`);
   if (ctx.runUrl) out.push(`[Workflow run](${ctx.runUrl})\n`);
   return out.join('\n');
 }

@@ -1,5 +1,5 @@
 import yaml from 'js-yaml';
-import { ActionError } from '../../toolkit/src/index.js';
+import { ActionError, shown as quoted } from '../../toolkit/src/index.js';
 
 export type Direction = 'higher' | 'lower';
 
@@ -26,7 +26,7 @@ function shown(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return quoted(value);
   return String(value);
 }
 

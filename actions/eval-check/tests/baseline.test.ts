@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { planBaselineKeys, planBaselineSave } from '../src/baseline-plan.js';
 import { ActionsCacheBaselineStore, BASELINE_PATH, type CacheApi } from '../src/baseline-store.js';
 import { loadBaseline } from '../src/io.js';
+import { workspacePath } from '../../toolkit/src/index.js';
 
 const BASE = 'a'.repeat(40);
 const HEAD = 'b'.repeat(40);
@@ -222,19 +223,18 @@ describe('ActionsCacheBaselineStore against a fake cache', () => {
     const store = new ActionsCacheBaselineStore(keys, workspace, api);
     const file = path.join(workspace, 'b.json');
     fs.writeFileSync(file, '{"metrics": {"m": 0.9}}');
-    expect(await loadBaseline({ path: file, name: 'b.json' }, store)).toEqual({
+    const b = workspacePath('baseline', 'b.json', workspace);
+    expect(await loadBaseline(b, store)).toEqual({
       metrics: { m: 0.9 },
       source: 'file `b.json`',
     });
     expect(calls).toEqual([]);
     fs.writeFileSync(file, '{"metrics": {"m": "high"}}');
-    await expect(loadBaseline({ path: file, name: 'b.json' }, store)).rejects.toThrow(
+    await expect(loadBaseline(b, store)).rejects.toThrow(
       "eval-check: baseline file b.json: metrics.m: expected a finite number, got 'high' (a string).",
     );
-    await expect(
-      loadBaseline({ path: path.join(workspace, 'nope.json'), name: 'nope.json' }, store),
-    ).rejects.toThrow(
-      'eval-check: baseline file nope.json does not exist. Check the `baseline` input, relative to the repository root.',
+    await expect(loadBaseline(workspacePath('baseline', 'nope.json', workspace), store)).rejects.toThrow(
+      "Input 'baseline': 'nope.json' does not exist. Check the path, relative to the repository root.",
     );
     expect((await loadBaseline(undefined, store))?.metrics).toEqual({ m: 0.1 });
   });

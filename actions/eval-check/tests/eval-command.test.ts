@@ -47,10 +47,27 @@ describe('the eval command', () => {
     await expect(
       runEval(runner, evalCommand('echo starting; echo "vector store unreachable" >&2; exit 3', '.', [])),
     ).rejects.toThrow(
-      'eval-check: the eval command failed (exit 3): vector store unreachable. Run `echo starting; echo "vector store unreachable" >&2; exit 3` locally to see the whole output (it is also in the debug log).',
+      `eval-check: the eval command failed (exit 3): vector store unreachable. Run 'echo starting; echo "vector store unreachable" >&2; exit 3' locally to see the whole output (it is also in the debug log).`,
     );
     await expect(runEval(runner, evalCommand('false | cat', '.', []))).rejects.toThrow(
       'eval-check: the eval command failed (exit 1): no output.',
     );
+  });
+
+  it('redacts the secrets of the command in its failure message, and cuts a long command', async () => {
+    const runner = new LocalRunner({ PATH: process.env.PATH });
+    const token = 'ghs_s3cretT0kenValue';
+    const failure = runEval(
+      runner,
+      evalCommand(`curl -sf -H "Authorization: Bearer ${token}" http://127.0.0.1:9/ || exit 7`, '.', [token]),
+    );
+    await expect(failure).rejects.toThrow(
+      `failed (exit 7): no output. Run 'curl -sf -H "Authorization: Bearer ***" http://127.0.0.1:9/ || exit 7' locally`,
+    );
+    await expect(failure).rejects.not.toThrow(token);
+    const long = `exit 4 # ${'x'.repeat(1000)}`;
+    const message = String(await runEval(runner, evalCommand(long, '.', [])).catch((e: Error) => e.message));
+    expect(message).toContain("...' (1009 characters) locally");
+    expect(message.length).toBeLessThan(400);
   });
 });

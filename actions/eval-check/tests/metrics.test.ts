@@ -50,6 +50,11 @@ describe('parseMetrics()', () => {
       "metrics.recall_at_5: expected a finite number, got '0.8' (a string).",
     ],
     [
+      'a long string value, cut to a readable length',
+      `{"metrics": {"recall_at_5": "${'9'.repeat(5000)}"}}`,
+      `metrics.recall_at_5: expected a finite number, got '${'9'.repeat(80)}...' (5000 characters) (a string).`,
+    ],
+    [
       'a null value',
       '{"metrics": {"recall_at_5": null}}',
       'metrics.recall_at_5: expected a finite number, got null.',

@@ -1,3 +1,4 @@
+import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../src/evaluate.js';
 import { formatBound, formatDelta, renderReport } from '../src/report.js';
@@ -34,8 +35,8 @@ describe('renderReport()', () => {
         '',
         '**Failures**',
         '',
-        '- recall_at_5 0.61 < min 0.65',
-        '- recall_at_5 regressed 0.09 > tolerance 0.02 vs baseline 0.7',
+        '- `recall_at_5` 0.61 &lt; min 0.65',
+        '- `recall_at_5` regressed 0.09 &gt; tolerance 0.02 vs baseline 0.7',
         '',
         '[Workflow run](https://github.com/acme/shop/actions/runs/1)',
         '',
@@ -53,7 +54,7 @@ describe('renderReport()', () => {
       '| `recall_at_5` |  | missing |  | higher is better, min 0.65, tolerance 0.02 | ❌ fail |',
     );
     expect(md).toContain('| Metric | Baseline | This run |');
-    expect(md).toContain('- recall_at_5 is missing from the results');
+    expect(md).toContain('- `recall_at_5` is missing from the results');
     expect(md.startsWith('### Eval check: ❌ failed: 1 of 2 gated metrics')).toBe(true);
   });
 
@@ -61,9 +62,30 @@ describe('renderReport()', () => {
     const passing = evaluate({ recall_at_5: 0.7, p95_latency_ms: 1 }, { other: 1 }, thresholds);
     const md = renderReport(passing, { baselineSource: 'x', valueLabel: 'This PR' });
     expect(md).toContain('### Eval check: ✅ passed (2 gated metrics)');
-    expect(md).toContain('**Notes**\n\n- recall_at_5 is not in the baseline: tolerance not checked\n');
+    expect(md).toContain('**Notes**\n\n- `recall_at_5` is not in the baseline: tolerance not checked\n');
     const ungated = renderReport(evaluate({ a: 1 }, undefined, undefined), { valueLabel: 'This PR' });
     expect(ungated).toContain('### Eval check: ℹ️ no metric is gated (no thresholds file)');
+  });
+
+  it('shows metric names from the files as text: no link, image, HTML, extra table cell or heading', () => {
+    const evil = [
+      'x](https://evil.example) <img src=x onerror=alert(1)>',
+      'a|b\n# heading',
+      '`code` and ``more``',
+      '<!-- hide the rest',
+      '[click](https://evil.example)',
+    ];
+    const names = new Map(evil.map((n) => [n, { direction: 'higher' as const, min: 1 }]));
+    const results = Object.fromEntries(evil.map((n) => [n, 0]));
+    const md = renderReport(evaluate(results, results, names), { valueLabel: 'This PR' });
+    // Rendered the way GitHub renders a summary or a comment: GFM tables, raw HTML allowed.
+    const html = new MarkdownIt({ html: true }).render(md);
+    expect(html).not.toMatch(/<img|<!--|<a |<h1/);
+    const rows = html.split('<tr>').slice(2);
+    expect(rows).toHaveLength(evil.length);
+    for (const row of rows) expect(row.match(/<td>/g), row).toHaveLength(6);
+    expect(html).toContain('<code>x](https://evil.example) &lt;img src=x onerror=alert(1)&gt;</code>');
+    expect(html).toContain('<li><code>`code` and ``more``</code> 0 &lt; min 1</li>');
   });
 
   it('formats deltas and bounds', () => {

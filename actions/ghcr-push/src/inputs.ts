@@ -1,12 +1,13 @@
-import { InputError, Inputs, type InputSource, actionsInputSource } from '../../toolkit/src/index.js';
 import {
-  IMAGE_PATTERN,
-  NAME_MAX,
-  REGISTRY_PATTERN,
-  REPOSITORY_PATTERN,
-  SERVICE_PATTERN,
-  TAG_PATTERN,
-} from './references.js';
+  InputError,
+  Inputs,
+  type InputSource,
+  RULES,
+  actionsInputSource,
+  matches,
+  shown,
+} from '../../toolkit/src/index.js';
+import { IMAGE_NAME_MAX } from '../../toolkit/src/rules.js';
 
 /** Input names exactly as action.yml spells them. */
 export const INPUT = {
@@ -38,11 +39,7 @@ export function getInputs(
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
   const i = new Inputs(source);
-  const registry = i.string(INPUT.registry, {
-    default: 'ghcr.io',
-    pattern: REGISTRY_PATTERN,
-    hint: 'a registry host like ghcr.io or host:port',
-  });
+  const registry = i.string(INPUT.registry, { default: 'ghcr.io', rule: RULES.registry });
   const repository = readRepository(i, env);
   const images = readImages(i, registry, repository);
   const username = i.string(INPUT.username, {
@@ -53,18 +50,14 @@ export function getInputs(
   const password = i.secret(INPUT.password, { required: true });
   const extraTags = [...new Set(i.list(INPUT.extraTags))];
   for (const tag of extraTags) {
-    if (!TAG_PATTERN.test(tag))
-      throw new InputError(
-        INPUT.extraTags,
-        `expected Docker tags (letters, digits, _ . -, not starting with . or -, at most 128 characters), got '${tag}'.`,
-      );
+    if (!matches(RULES.tag, tag))
+      throw new InputError(INPUT.extraTags, `each entry must be ${RULES.tag.hint}, got ${shown(tag)}.`);
   }
   return { registry, repository, images, username, password, extraTags };
 }
 
 function readRepository(i: Inputs, env: NodeJS.ProcessEnv): string {
-  const hint = 'a lower-case repository path like acme/shop';
-  const given = i.string(INPUT.repository, { pattern: REPOSITORY_PATTERN, hint });
+  const given = i.string(INPUT.repository, { rule: RULES.repository });
   if (given) return given;
   const fromEnv = (env.GITHUB_REPOSITORY ?? '').toLowerCase();
   if (!fromEnv)
@@ -72,10 +65,10 @@ function readRepository(i: Inputs, env: NodeJS.ProcessEnv): string {
       INPUT.repository,
       'empty and GITHUB_REPOSITORY is not set. Set `repository`, e.g. acme/shop.',
     );
-  if (!REPOSITORY_PATTERN.test(fromEnv))
+  if (!matches(RULES.repository, fromEnv))
     throw new InputError(
       INPUT.repository,
-      `the default, GITHUB_REPOSITORY lower-cased ('${fromEnv}'), is not a valid registry path. Set \`repository\` explicitly.`,
+      `the default, GITHUB_REPOSITORY lower-cased (${shown(fromEnv)}), is not a valid registry path. Set \`repository\` explicitly.`,
     );
   return fromEnv;
 }
@@ -91,21 +84,21 @@ function readImages(i: Inputs, registry: string, repository: string): Record<str
   const images: Record<string, string> = {};
   for (const service of services) {
     const image = map[service]!;
-    if (!SERVICE_PATTERN.test(service))
+    if (!matches(RULES.serviceName, service))
       throw new InputError(
         INPUT.images,
-        `service names must match ${SERVICE_PATTERN.source} (they become part of the image path), got '${service}'.`,
+        `expected ${RULES.serviceName.hint} as keys, the names ssh-deploy deploys, got ${shown(service)}.`,
       );
-    if (!IMAGE_PATTERN.test(image) || IMAGE_ID.test(image))
+    if (!matches(RULES.imageRef, image) || IMAGE_ID.test(image))
       throw new InputError(
         INPUT.images,
-        `service '${service}': expected a local image reference like name:tag or name@sha256:..., got '${image}'.`,
+        `service '${service}': expected a local image reference like name:tag or name@sha256:..., got ${shown(image)}.`,
       );
     const target = `${registry}/${repository}/${service}`;
-    if (target.length > NAME_MAX)
+    if (target.length > IMAGE_NAME_MAX)
       throw new InputError(
         INPUT.images,
-        `service '${service}': '${target}' is longer than ${NAME_MAX} characters.`,
+        `service '${service}': ${shown(target)} is longer than ${IMAGE_NAME_MAX} characters.`,
       );
     images[service] = image;
   }

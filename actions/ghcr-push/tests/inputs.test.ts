@@ -55,7 +55,7 @@ describe('getInputs', () => {
     [
       { images: '{"Api":"x:1"}' },
       {},
-      "service names must match ^[a-z0-9][a-z0-9_-]*$ (they become part of the image path), got 'Api'.",
+      "Input 'images': expected a service name (1-32 lower-case letters, digits and -, starting with a letter) as keys, the names ssh-deploy deploys, got 'Api'.",
     ],
     [{ images: '{"-api":"x:1"}' }, {}, "got '-api'"],
     [
@@ -69,7 +69,13 @@ describe('getInputs', () => {
       {},
       "service 'api': expected a local image reference",
     ],
-    [{ images: `{"${'s'.repeat(250)}":"x:1"}` }, {}, 'is longer than 255 characters'],
+    [{ images: '{"a_b-1":"x:1"}' }, {}, "as keys, the names ssh-deploy deploys, got 'a_b-1'."],
+    [{ images: `{"${'s'.repeat(33)}":"x:1"}` }, {}, `got '${'s'.repeat(33)}'.`],
+    [
+      { repository: `acme/${'r'.repeat(250)}` },
+      {},
+      `service 'api': 'ghcr.io/acme/${'r'.repeat(67)}...' (267 characters) is longer than 255 characters.`,
+    ],
     [{ username: '' }, {}, "Input 'username': required but empty"],
     [{ username: 'a b' }, {}, "Input 'username': expected a user name without spaces or colons"],
     [{ username: '--password=x' }, {}, "Input 'username': expected a user name"],
@@ -77,9 +83,9 @@ describe('getInputs', () => {
     [
       { 'extra-tags': 'latest,.hidden' },
       {},
-      "Input 'extra-tags': expected Docker tags (letters, digits, _ . -, not starting with . or -, at most 128 characters), got '.hidden'.",
+      "Input 'extra-tags': each entry must be a Docker tag (letters, digits, _ . -, not starting with . or -, at most 128), got '.hidden'.",
     ],
-    [{ 'extra-tags': 'a'.repeat(129) }, {}, "Input 'extra-tags': expected Docker tags"],
+    [{ 'extra-tags': 'a'.repeat(129) }, {}, "Input 'extra-tags': each entry must be a Docker tag"],
     [{ 'extra-tags': 'with space' }, {}, "got 'with space'"],
   ])('%j refused', (over, env, message) => {
     expect(() => read(over, env)).toThrow(message);
@@ -89,7 +95,7 @@ describe('getInputs', () => {
     ['registry', { registry: '127.0.0.1:5000' }],
     ['registry', { registry: 'registry.example.com:443' }],
     ['repository', { repository: 'a/b/c__d.e-f' }],
-    ['images', { images: '{"a_b-1":"localhost:5000/x/y:ci"}' }],
+    ['images', { images: '{"a-b-1":"localhost:5000/x/y:ci"}' }],
     ['username', { username: 'github-actions[bot]' }],
     ['extra-tags', { 'extra-tags': '_x, v1.2.3-rc.1, latest' }],
   ])('accepts a valid %s', (_name, over) => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { InputError } from '../../toolkit/src/index.js';
+import { InputError, shown } from '../../toolkit/src/index.js';
 import { INPUT } from './inputs.js';
 
 /** Looked for in the workspace root, in this order, when the `config` input is empty. */
@@ -43,12 +43,12 @@ export function effectiveConfig(text: string | undefined, shownPath = ''): Effec
   } catch (err) {
     throw new InputError(
       INPUT.config,
-      `'${shownPath}' is not valid YAML: ${(err as Error).message.split('\n')[0]}. Fix the hadolint config.`,
+      `${shown(shownPath)} is not valid YAML: ${(err as Error).message.split('\n')[0]}. Fix the hadolint config.`,
     );
   }
   if (doc === undefined || doc === null) return { text: '{}\n', dropped: {} };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new InputError(INPUT.config, `'${shownPath}' must be a YAML mapping of hadolint settings.`);
+    throw new InputError(INPUT.config, `${shown(shownPath)} must be a YAML mapping of hadolint settings.`);
   }
   const kept: Record<string, unknown> = {};
   const dropped: Record<string, unknown> = {};

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as glob from '@actions/glob';
 import yaml from 'js-yaml';
-import { InputError } from '../../toolkit/src/index.js';
+import { InputError, existingFile, realPath, shown, workspacePath } from '../../toolkit/src/index.js';
 import { INPUT, type Settings } from './inputs.js';
 
 /** Folders never searched: dependencies, build output and git internals. Hidden folders are searched. */
@@ -115,7 +115,7 @@ export function composeTargets(
   } catch (err) {
     throw new InputError(
       INPUT.composeFile,
-      `'${composeFile}' is not valid YAML: ${(err as Error).message.split('\n')[0]}.`,
+      `${shown(composeFile)} is not valid YAML: ${(err as Error).message.split('\n')[0]}.`,
     );
   }
   const services = (doc as { services?: unknown } | null)?.services;
@@ -142,7 +142,7 @@ export function composeTargets(
     context = interpolate(context, env);
     dockerfile = interpolate(dockerfile, env);
     if (REMOTE_CONTEXT.test(context)) {
-      skipped.push({ service, reason: `remote build context '${context}'` });
+      skipped.push({ service, reason: `remote build context ${shown(context)}` });
       continue;
     }
     const resolved = path.posix.isAbsolute(dockerfile)
@@ -161,9 +161,19 @@ function toRelative(workspace: string, absolute: string): string {
   return path.relative(workspace, absolute).split(path.sep).join('/');
 }
 
+/**
+ * A Dockerfile to lint, named relative to the workspace: refused (as a mistake in `input`) when it leads out of
+ * the workspace through a symlink, so hadolint never reads, and the report never quotes, a file outside it.
+ */
+function insideWorkspace(input: string, relative: string, workspace: string): string {
+  realPath(workspacePath(input, relative, workspace));
+  return relative;
+}
+
 /** Files one `dockerfiles` entry names: a literal path as is, a glob outside node_modules, dist and .git. */
 async function expandPattern(workspace: string, pattern: string): Promise<string[]> {
   const absolute = path.resolve(workspace, pattern);
+  workspacePath(INPUT.dockerfiles, pattern, workspace);
   if (!GLOB_CHARS.test(pattern)) return isFile(absolute) ? [toRelative(workspace, absolute)] : [];
   const globber = await glob.create(absolute, { matchDirectories: false, implicitDescendants: false });
   const files = (await globber.glob()).map((f) => toRelative(workspace, f));
@@ -192,43 +202,44 @@ export async function resolveTargets(
         'empty, and no Dockerfile, *.Dockerfile or Dockerfile.* was found in the repository. List the files to lint.',
       );
     }
-    return { files: found, notes };
+    return { files: found.map((f) => insideWorkspace(INPUT.dockerfiles, f, workspace)), notes };
   }
   for (const pattern of settings.dockerfiles) {
     const matched = await expandPattern(workspace, pattern);
     if (matched.length === 0) {
       throw new InputError(
         INPUT.dockerfiles,
-        `'${pattern}' matches no file. Check the path or glob relative to the repository root.`,
+        `${shown(pattern)} matches no file. Check the path or glob relative to the repository root.`,
       );
     }
-    matched.forEach((f) => files.add(f));
+    matched.forEach((f) => files.add(insideWorkspace(INPUT.dockerfiles, f, workspace)));
   }
   for (const composeFile of settings.composeFiles) {
-    const absolute = path.resolve(workspace, composeFile);
-    if (!isFile(absolute)) {
-      throw new InputError(
-        INPUT.composeFile,
-        `'${composeFile}' does not exist. Check the path relative to the repository root.`,
-      );
-    }
-    const scan = composeTargets(fs.readFileSync(absolute, 'utf8'), toRelative(workspace, absolute), env);
+    const compose = workspacePath(INPUT.composeFile, composeFile, workspace);
+    const scan = composeTargets(fs.readFileSync(existingFile(compose), 'utf8'), compose.name, env);
     for (const s of scan.skipped) notes.push(`${composeFile}: service '${s.service}' skipped: ${s.reason}.`);
     for (const t of scan.targets) {
       const dockerfile = path.resolve(workspace, t.dockerfile);
+      const where = `service '${t.service}' in ${shown(composeFile)} builds from ${shown(t.dockerfile)}`;
+      const relative = toRelative(workspace, dockerfile);
+      if (relative.startsWith('../') || path.isAbsolute(relative))
+        throw new InputError(
+          INPUT.composeFile,
+          `${where}, outside the workspace. Only files in the repository are linted.`,
+        );
       if (!isFile(dockerfile)) {
         throw new InputError(
           INPUT.composeFile,
-          `service '${t.service}' in '${composeFile}' builds from '${t.dockerfile}', which is not a file. Fix its build context or dockerfile.`,
+          `${where}, which is not a file. Fix its build context or dockerfile.`,
         );
       }
-      files.add(toRelative(workspace, dockerfile));
+      files.add(insideWorkspace(INPUT.composeFile, relative, workspace));
     }
   }
   if (files.size === 0) {
     throw new InputError(
       INPUT.composeFile,
-      `no service in '${settings.composeFiles.join("', '")}' has a build section with a Dockerfile to lint.`,
+      `no service in ${settings.composeFiles.map((f) => shown(f)).join(', ')} has a build section with a Dockerfile to lint.`,
     );
   }
   return { files: [...files], notes };

@@ -7,12 +7,16 @@ import { installHadolint } from './install.js';
 /**
  * One hadolint run over one Dockerfile. Per file, so a file that does not parse is attributed to itself;
  * `--no-fail` because the gate is the action's, and the config always comes from the action (see config.ts).
+ * `--` ends the options: a file named `-v` is linted, not read as hadolint's --version.
  */
 export function lintCommand(hadolint: string, file: string, configPath: string, workspace: string): Command {
-  return command([hadolint, '--no-fail', '--no-color', '--format', 'json', '--config', configPath, file], {
-    cwd: workspace,
-    timeoutMs: 120_000,
-  });
+  return command(
+    [hadolint, '--no-fail', '--no-color', '--format', 'json', '--config', configPath, '--', file],
+    {
+      cwd: workspace,
+      timeoutMs: 120_000,
+    },
+  );
 }
 
 export function versionCommand(hadolint: string): Command {

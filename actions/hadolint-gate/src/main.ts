@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, LocalRunner, type Runner, writeSummary } from '../../toolkit/src/index.js';
+import {
+  ActionError,
+  LocalRunner,
+  type Runner,
+  workspaceRoot,
+  writeSummary,
+} from '../../toolkit/src/index.js';
 import { resolveTargets } from './discover.js';
 import { failedFindings, failureMessage } from './findings.js';
 import { getInputs } from './inputs.js';
@@ -11,7 +17,7 @@ import { toSarif } from './sarif.js';
 
 export async function main(runner: Runner = new LocalRunner(), env = process.env): Promise<void> {
   const settings = getInputs();
-  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const workspace = workspaceRoot(env);
   const targets = await resolveTargets(settings, workspace, env);
   const { version, findings, notes } = await runHadolint(runner, settings, targets.files, workspace, env);
   const failed = failedFindings(findings, settings.failureThreshold);

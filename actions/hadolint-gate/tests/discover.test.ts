@@ -215,7 +215,7 @@ describe('discovery and resolution over a real tree', () => {
     [
       [],
       ['nope.yaml'],
-      "Input 'compose-file': 'nope.yaml' does not exist. Check the path relative to the repository root.",
+      "Input 'compose-file': 'nope.yaml' does not exist. Check the path, relative to the repository root.",
     ],
     [
       [],

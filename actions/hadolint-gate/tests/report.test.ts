@@ -292,6 +292,7 @@ describe('commands', () => {
         'json',
         '--config',
         '/tmp/c.yaml',
+        '--',
         'docker/api.Dockerfile',
       ],
       cwd: '/ws',

@@ -29495,6 +29495,382 @@ class InputError extends errors_ActionError {
         this.name = 'InputError';
     }
 }
+/** Values echoed in messages are cut to this many characters. */
+const SHOWN_MAX = 80;
+/**
+ * How a message shows a value someone gave (an input, a name from a file): quoted, control characters
+ * replaced with `?`, and cut to SHOWN_MAX characters so a pasted file does not flood the log. Never a secret.
+ */
+function errors_shown(value, max = SHOWN_MAX) {
+    // eslint-disable-next-line no-control-regex
+    const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+    return clean.length > max ? `'${clean.slice(0, max)}...' (${value.length} characters)` : `'${clean}'`;
+}
+
+;// CONCATENATED MODULE: ./actions/toolkit/src/rules.ts
+/**
+ * Slipway's domain rules, each defined once: what a release id, a service name, an image reference, a path on
+ * the host and the facts of a run (commit, actor, run URL) may look like. Every action validates with these,
+ * and the deploy engine's bash patterns are generated from them (`npm run rules` writes
+ * infra/deploy-engine/lib/rules.generated.sh; `npm run check` fails when it is stale).
+ *
+ * A pattern is written in the subset of regular expressions that means the same in JavaScript and in POSIX
+ * extended regular expressions (bash `=~`): anchored with ^ and $, plain (capturing) groups, bracket
+ * expressions without backslashes, `{m,n}` counts, `\.`-style escapes only outside brackets. `checkPortable`
+ * enforces the subset; tests/unit/domain-rules.test.ts runs a table of values through both engines.
+ */
+/** One path component of an image name: lower-case alphanumerics joined by `.`, `_`, `__` or runs of `-`. */
+const COMPONENT = '[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*';
+/** A registry host: DNS labels or an IPv4 address, optional port. */
+const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?';
+const DOMAIN = `${LABEL}(\\.${LABEL})*(:[0-9]+)?`;
+const PATH = `${COMPONENT}(/${COMPONENT})*`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = 'sha256:[0-9a-f]{64}';
+/** distribution/reference NameTotalLengthMax: registry and path together. */
+const IMAGE_NAME_MAX = 255;
+const rule = (r) => r;
+const rules_RULES = {
+    /** A release on the host: the folder name under releases/ and the id in the ledger. */
+    releaseId: rule({
+        bash: 'RELEASE_ID',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+        maxLength: 64,
+        hint: 'a release id (1-64 letters, digits, . _ -, starting with a letter or digit)',
+    }),
+    /**
+     * A compose service that Slipway builds, pushes and deploys. The engine turns it into an environment
+     * variable (`SLIPWAY_<SERVICE>_IMAGE`, `-` -> `_`), so no `_` (api_v2 and api-v2 would collide) and no
+     * upper case; it is also the last component of the pushed image's path.
+     */
+    serviceName: rule({
+        bash: 'SERVICE',
+        pattern: '^[a-z][a-z0-9-]{0,31}$',
+        maxLength: 32,
+        hint: 'a service name (1-32 lower-case letters, digits and -, starting with a letter)',
+    }),
+    /** A Docker tag. */
+    tag: rule({
+        pattern: `^${TAG}$`,
+        maxLength: 128,
+        hint: 'a Docker tag (letters, digits, _ . -, not starting with . or -, at most 128)',
+    }),
+    /** A registry host, optionally with a port: ghcr.io, 10.200.0.1:5000. */
+    registry: rule({
+        pattern: `^${DOMAIN}$`,
+        maxLength: IMAGE_NAME_MAX,
+        hint: 'a registry host like ghcr.io or host:port',
+    }),
+    /** A repository path under a registry, lower case: acme/shop. */
+    repository: rule({
+        pattern: `^${PATH}$`,
+        maxLength: IMAGE_NAME_MAX,
+        hint: 'a lower-case repository path like acme/shop',
+    }),
+    /** An image name without tag or digest, the registry optional: ghcr.io/acme/shop. */
+    imageName: rule({
+        pattern: `^(${DOMAIN}/)?${PATH}$`,
+        maxLength: IMAGE_NAME_MAX,
+        hint: 'a lower-case image name like ghcr.io/acme/shop',
+    }),
+    /** A local image as `docker tag` takes it: `[host[:port]/]path[:tag][@sha256:...]`. */
+    imageRef: rule({
+        pattern: `^(${DOMAIN}/)?${PATH}(:${TAG})?(@${DIGEST})?$`,
+        maxLength: IMAGE_NAME_MAX + 1 + 128 + 1 + DIGEST.length,
+        hint: 'an image reference like name:tag or name@sha256:...',
+    }),
+    /** What a release runs: an image pinned by digest, so the host runs exactly what was built and pushed. */
+    pinnedImageRef: rule({
+        bash: 'IMAGE',
+        pattern: `^(${DOMAIN}/)?${PATH}(:${TAG})?@${DIGEST}$`,
+        maxLength: IMAGE_NAME_MAX + 1 + 128 + 1 + DIGEST.length,
+        hint: 'an image pinned by digest (name@sha256:<64 hex>)',
+    }),
+    /** The commit a release was built from, as recorded on the host; `unknown` outside a workflow. */
+    gitSha: rule({
+        bash: 'SHA',
+        pattern: '^([0-9a-f]{7,64}|unknown)$',
+        maxLength: 64,
+        hint: 'a lower-case commit SHA or unknown',
+    }),
+    /** A full commit SHA (GITHUB_SHA): 40 hex digits, or 64 in a SHA-256 repository. */
+    commitSha: rule({
+        pattern: '^([0-9a-f]{40}|[0-9a-f]{64})$',
+        maxLength: 64,
+        hint: 'a full lower-case commit SHA',
+    }),
+    /** Who started a deploy or rollback: a GitHub login (bots end in [bot]) or user@host on the VPS. */
+    actor: rule({
+        bash: 'ACTOR',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._@ -]{0,63}(\\[bot\\])?$',
+        maxLength: 64,
+        hint: 'a user name (letters, digits, . _ @ space -, optionally ending in [bot]; at most 64)',
+    }),
+    /** The workflow run behind a deploy, recorded in the ledger. */
+    runUrl: rule({
+        bash: 'URL',
+        pattern: '^https?://[A-Za-z0-9._~:/?#=&%+-]{1,400}$',
+        maxLength: 408,
+        hint: 'an http(s) URL of at most 400 plain characters',
+    }),
+    /** owner/repo, as GITHUB_REPOSITORY spells it. */
+    githubRepository: rule({
+        pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+        maxLength: 200,
+        hint: 'owner/repo',
+    }),
+    /** The engine's folder on the host. `..` is refused separately (a pattern cannot say "no .. segment"). */
+    appDir: rule({
+        bash: 'APP_DIR',
+        pattern: '^/[A-Za-z0-9._/-]*$',
+        maxLength: 255,
+        hint: 'an absolute path of letters, digits, . _ / - without ..',
+    }),
+    /** A GitHub environment name (deployments). */
+    environment: rule({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$',
+        maxLength: 64,
+        hint: 'an environment name of letters, digits, space . _ -',
+    }),
+};
+const compiled = new Map();
+/** The rule's pattern as a JavaScript RegExp. */
+function ruleRegExp(r) {
+    let re = compiled.get(r);
+    if (!re) {
+        re = new RegExp(r.pattern);
+        compiled.set(r, re);
+    }
+    return re;
+}
+/** True when `value` follows the rule: not longer than its maximum, and matching its pattern. */
+function rules_matches(r, value) {
+    return value.length <= r.maxLength && ruleRegExp(r).test(value);
+}
+/**
+ * Throws unless `pattern` is in the subset that JavaScript and POSIX ERE read the same way (see the header).
+ * Used by the generator, so an unportable rule cannot reach the engine.
+ */
+function checkPortable(name, pattern) {
+    const problems = [];
+    if (!pattern.startsWith('^') || !pattern.endsWith('$'))
+        problems.push('not anchored with ^...$');
+    if (pattern.includes('(?'))
+        problems.push('(?...) groups are JavaScript only');
+    if (/\\[dDwWsSbB0-9]/.test(pattern))
+        problems.push('\\d \\w \\s \\b and back-references are not ERE');
+    if (/[*+?}]\?|[*+}]\+/.test(pattern))
+        problems.push('lazy or possessive quantifiers are not ERE');
+    if (pattern.includes("'"))
+        problems.push("a ' cannot be single-quoted for bash");
+    for (let i = 0; i < pattern.length; i++) {
+        if (pattern[i] === '\\') {
+            i++;
+            continue;
+        }
+        if (pattern[i] !== '[')
+            continue;
+        let end = pattern.indexOf(']', i + (pattern[i + 1] === '^' ? 3 : 2));
+        if (end === -1)
+            end = pattern.length;
+        const bracket = pattern.slice(i, end + 1);
+        if (bracket.includes('\\'))
+            problems.push(`a backslash inside ${bracket} is literal in ERE`);
+        i = end;
+    }
+    if (problems.length)
+        throw new Error(`rule ${name}: pattern ${pattern}: ${problems.join('; ')}`);
+}
+/** The engine's rules file: one `_RE` and `_MAX` per rule with a bash name. Pure. */
+function renderBashRules(source = 'actions/toolkit/src/rules.ts') {
+    const lines = [
+        '#!/usr/bin/env bash',
+        `# Generated by \`npm run rules\` from ${source}. Do not edit: change the rule there.`,
+        '# Sourced by lib/common.sh; `need_rule NAME VALUE RULE` checks a value against <RULE>_RE and <RULE>_MAX.',
+        '# shellcheck disable=SC2034 # used by the files that source this one',
+    ];
+    for (const [name, r] of Object.entries(rules_RULES)) {
+        if (!r.bash)
+            continue;
+        checkPortable(name, r.pattern);
+        lines.push('', `# ${name}: ${r.hint}`);
+        lines.push(`readonly ${r.bash}_RE='${r.pattern}'`, `readonly ${r.bash}_MAX=${r.maxLength}`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./actions/toolkit/src/workspace-path.ts
+/**
+ * Path inputs, checked against the workspace: the one implementation every action uses for a file or folder
+ * it is told to read or write. A path is resolved the way the kernel will open it, symlinks included, and
+ * must stay inside the workspace; so a committed symlink to /etc/passwd is refused instead of being read,
+ * linted or uploaded. Missing files and folders-for-files get `Input 'x': ...`, never a bare ENOENT.
+ *
+ * Checks run when an input is read and again when the file is used (the file may be written in between, e.g.
+ * eval-check's results), and the action then opens the resolved path it checked.
+ */
+
+
+
+/** The workspace: GITHUB_WORKSPACE on a runner, else the working directory; symlinks resolved. */
+function workspaceRoot(env = process.env) {
+    const dir = external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd());
+    try {
+        return external_node_fs_default().realpathSync(dir);
+    }
+    catch {
+        return dir;
+    }
+}
+const MAX_LINKS = 40;
+/**
+ * Where `absolute` leads once every symlink along it is followed, like realpath(3), except that a missing
+ * tail (a file not written yet, a dangling link's target) is kept as it is instead of failing.
+ */
+function resolveLinks(absolute) {
+    let rest = absolute.split((external_node_path_default()).sep).filter(Boolean);
+    let current = external_node_path_default().parse(absolute).root;
+    let links = 0;
+    while (rest.length > 0) {
+        const part = rest.shift();
+        const next = external_node_path_default().join(current, part);
+        let stat;
+        try {
+            stat = external_node_fs_default().lstatSync(next);
+        }
+        catch {
+            return external_node_path_default().join(next, ...rest);
+        }
+        if (!stat.isSymbolicLink()) {
+            current = next;
+            continue;
+        }
+        if (++links > MAX_LINKS)
+            throw new Error(`too many levels of symbolic links at ${next}`);
+        const target = external_node_path_default().resolve(current, external_node_fs_default().readlinkSync(next));
+        rest = [...target.split((external_node_path_default()).sep).filter(Boolean), ...rest];
+        current = external_node_path_default().parse(target).root;
+    }
+    return current;
+}
+const inside = (root, p) => p === root || p.startsWith(root + (external_node_path_default()).sep);
+/**
+ * Resolves `given` (relative to the workspace) and refuses it when it leaves the workspace, by `..`, by an
+ * absolute path or through a symlink. Nothing has to exist yet.
+ */
+function workspacePath(input, given, workspace = workspaceRoot()) {
+    const lexical = external_node_path_default().resolve(workspace, given);
+    const name = external_node_path_default().relative(workspace, lexical).split((external_node_path_default()).sep).join('/') || '.';
+    if (!inside(workspace, lexical))
+        throw new InputError(input, `expected a path inside the workspace, got ${errors_shown(given)}.`);
+    const wp = { input, given, path: lexical, name, workspace };
+    realPath(wp);
+    return wp;
+}
+/** The resolved path, refused when a symlink leads out of the workspace. */
+function realPath(p) {
+    let real;
+    try {
+        real = resolveLinks(p.path);
+    }
+    catch (err) {
+        throw new InputError(p.input, `${errors_shown(p.given)} cannot be resolved: ${err.message}.`);
+    }
+    if (!inside(p.workspace, real))
+        throw new InputError(p.input, `${errors_shown(p.given)} leads to ${errors_shown(real)} through a symlink, outside the workspace. Point it at a file in the repository.`);
+    return real;
+}
+function stat(real) {
+    try {
+        return external_node_fs_default().statSync(real);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The real path of an existing regular file inside the workspace, checked now. `missing` says what to do
+ * when it does not exist (default: check the path).
+ */
+function existingFile(p, missing) {
+    const real = realPath(p);
+    const s = stat(real);
+    if (!s)
+        throw new InputError(p.input, `${errors_shown(p.given)} does not exist. ${missing ?? 'Check the path, relative to the repository root.'}`);
+    if (s.isDirectory())
+        throw new InputError(p.input, `${errors_shown(p.given)} is a directory; expected a file.`);
+    if (!s.isFile())
+        throw new InputError(p.input, `${errors_shown(p.given)} is not a regular file.`);
+    return real;
+}
+/** Reads a file input, with the checks of existingFile made at the moment of reading. */
+function readWorkspaceFile(p, missing) {
+    return fs.readFileSync(existingFile(p, missing));
+}
+/** The real path of a folder input: refused when it exists and is not a folder. */
+function directoryPath(p, opts = {}) {
+    const real = realPath(p);
+    const s = stat(real);
+    if (!s && opts.mustExist)
+        throw new InputError(p.input, `${errors_shown(p.given)} does not exist. Check the path, relative to the repository root.`);
+    if (s && !s.isDirectory())
+        throw new InputError(p.input, `${errors_shown(p.given)} exists and is not a directory.`);
+    return real;
+}
+/** The real path a file the action writes goes to: inside the workspace, and not an existing folder. */
+function outputFilePath(p) {
+    const real = realPath(p);
+    if (stat(real)?.isDirectory())
+        throw new InputError(p.input, `${errors_shown(p.given)} is a directory; expected the path of a file to write.`);
+    return real;
+}
+
+;// CONCATENATED MODULE: ./actions/toolkit/src/run-context.ts
+/**
+ * Facts about the workflow run, read once from the runner's environment. Each is checked against its domain
+ * rule (rules.ts) and left out when it does not follow it, so no action builds a link, a cache key or a ledger
+ * entry from a value it has not validated. Pure: the environment is passed in.
+ */
+
+
+
+function run_context_runContext(env = process.env) {
+    const valid = (rule, value) => value !== undefined && value !== '' && rules_matches(rules_RULES[rule], value) ? value : undefined;
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const ctx = {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        serverUrl,
+        workspace: workspaceRoot(env),
+        tempDir: env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+    };
+    const sha = valid('commitSha', env.GITHUB_SHA);
+    if (sha)
+        ctx.sha = sha;
+    if (env.GITHUB_REF_NAME)
+        ctx.refName = env.GITHUB_REF_NAME;
+    const actor = valid('actor', env.GITHUB_ACTOR);
+    if (actor)
+        ctx.actor = actor;
+    const repository = valid('githubRepository', env.GITHUB_REPOSITORY);
+    if (repository) {
+        const [owner, repo] = repository.split('/');
+        ctx.repository = repository;
+        ctx.repo = { owner, repo };
+        const runUrl = valid('runUrl', env.GITHUB_RUN_ID && `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`);
+        if (runUrl)
+            ctx.runUrl = runUrl;
+    }
+    return ctx;
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -30948,7 +31324,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30979,7 +31355,7 @@ const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield stat(fsPath);
+            yield io_util_stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -30992,7 +31368,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -31022,7 +31398,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield stat(filePath);
+            stats = yield io_util_stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -31050,7 +31426,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield stat(filePath);
+                stats = yield io_util_stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -32441,12 +32817,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./actions/toolkit/src/inputs.ts
 
 
@@ -32456,10 +32826,6 @@ const actionsInputSource = (name) => getInput(name);
 /** An InputSource over a plain map, for tests and for callers that are not GitHub steps. */
 function mapInputSource(values) {
     return (name) => (values[name] ?? '').trim();
-}
-/** Quotes a value for an error message; never used for secrets. */
-function shown(value) {
-    return `'${value}'`;
 }
 /**
  * Typed, validated reads of action inputs. One instance per `getInputs()`; every helper returns the parsed
@@ -32477,12 +32843,16 @@ class Inputs {
         }
         return value;
     }
+    /** A string; with `rule`, it must follow that domain rule (rules.ts) and the message uses the rule's hint. */
     string(name, opts = {}) {
         const value = this.raw(name, opts);
         if (value === '')
             return opts.default ?? '';
+        if (opts.rule && !rules_matches(opts.rule, value)) {
+            throw new InputError(name, `expected ${opts.hint ?? opts.rule.hint}, got ${errors_shown(value)}.`);
+        }
         if (opts.pattern && !opts.pattern.test(value)) {
-            throw new InputError(name, `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${shown(value)}.`);
+            throw new InputError(name, `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${errors_shown(value)}.`);
         }
         return value;
     }
@@ -32504,7 +32874,7 @@ class Inputs {
             return true;
         if (/^(false|no|off|0)$/i.test(value))
             return false;
-        throw new InputError(name, `expected true or false, got ${shown(value)}.`);
+        throw new InputError(name, `expected true or false, got ${errors_shown(value)}.`);
     }
     enum(name, values, opts = {}) {
         const value = this.raw(name, opts);
@@ -32512,7 +32882,7 @@ class Inputs {
             return opts.default;
         if (values.includes(value))
             return value;
-        throw new InputError(name, `expected one of ${values.join('|')}, got ${shown(value)}.`);
+        throw new InputError(name, `expected one of ${values.join('|')}, got ${errors_shown(value)}.`);
     }
     integer(name, opts = {}) {
         const value = this.raw(name, opts);
@@ -32526,10 +32896,10 @@ class Inputs {
                     ? ` <= ${opts.max}`
                     : '';
         if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
+            throw new InputError(name, `expected an integer${range}, got ${errors_shown(value)}.`);
         const n = Number(value);
         if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-            throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
+            throw new InputError(name, `expected an integer${range}, got ${errors_shown(value)}.`);
         }
         return n;
     }
@@ -32561,40 +32931,55 @@ class Inputs {
         const out = {};
         for (const [k, v] of Object.entries(parsed)) {
             if (typeof v !== 'string') {
-                throw new InputError(name, `expected a JSON object of strings, but key '${k}' holds ${typeof v}.`);
+                throw new InputError(name, `expected a JSON object of strings, but key ${errors_shown(k)} holds ${typeof v}.`);
             }
             out[k] = v;
         }
         return out;
     }
+    /** Where path inputs are resolved: GITHUB_WORKSPACE (or the working directory), symlinks resolved. */
+    get workspace() {
+        return workspaceRoot();
+    }
     /**
-     * A path relative to `base` (the workspace), which must stay inside it. With `mustExist`, the path must
-     * exist and be of the given kind.
+     * A file the action reads, relative to the workspace, which it must stay inside (symlinks followed). With
+     * `mustExist` (the default) it must exist now and be a file; pass false for a file an earlier part of the
+     * action writes, and check it again when reading (readWorkspaceFile).
      */
-    path(name, opts = {}) {
+    file(name, opts = {}) {
         const value = this.raw(name, opts) || opts.default || '';
         if (value === '')
-            return '';
-        const base = external_node_path_default().resolve(opts.base ?? process.env.GITHUB_WORKSPACE ?? process.cwd());
-        const resolved = external_node_path_default().resolve(base, value);
-        if (resolved !== base && !resolved.startsWith(base + (external_node_path_default()).sep)) {
-            throw new InputError(name, `expected a path inside the workspace, got ${shown(value)}.`);
-        }
-        if (opts.mustExist || opts.kind) {
-            let stat;
-            try {
-                stat = external_node_fs_default().statSync(resolved);
-            }
-            catch {
-                if (opts.mustExist)
-                    throw new InputError(name, `${shown(value)} does not exist. Check the path relative to the repository root.`);
-            }
-            if (stat && opts.kind === 'file' && !stat.isFile())
-                throw new InputError(name, `expected a file, got ${shown(value)} which is not a file.`);
-            if (stat && opts.kind === 'directory' && !stat.isDirectory())
-                throw new InputError(name, `expected a directory, got ${shown(value)} which is not a directory.`);
-        }
-        return resolved;
+            return undefined;
+        const p = workspacePath(name, value, this.workspace);
+        if (opts.mustExist !== false)
+            existingFile(p);
+        return p;
+    }
+    /** A list of existing files (newline- or comma-separated), each checked as `file()` does. */
+    files(name, opts = {}) {
+        return this.list(name, opts).map((value) => {
+            const p = workspacePath(name, value, this.workspace);
+            existingFile(p);
+            return p;
+        });
+    }
+    /** A folder inside the workspace; refused when it exists and is not a folder. */
+    directory(name, opts = {}) {
+        const value = this.raw(name, opts) || opts.default || '';
+        if (value === '')
+            return undefined;
+        const p = workspacePath(name, value, this.workspace);
+        directoryPath(p, opts);
+        return p;
+    }
+    /** A file the action writes, inside the workspace; refused when it is an existing folder. */
+    outputFile(name, opts = {}) {
+        const value = this.raw(name, opts) || opts.default || '';
+        if (value === '')
+            return undefined;
+        const p = workspacePath(name, value, this.workspace);
+        outputFilePath(p);
+        return p;
     }
 }
 /** Wraps a source so tests can see every name getInputs() asked for. */
@@ -32612,7 +32997,7 @@ function recordingSource(source) {
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/command.ts
-function command(argv, opts = {}) {
+function command_command(argv, opts = {}) {
     if (argv.length === 0 || argv[0] === '')
         throw new Error('command: argv must name a program');
     return { argv, ...opts };
@@ -32762,6 +33147,28 @@ function cell(value) {
     return String(value ?? '')
         .replace(/\|/g, '\\|')
         .replace(/\r?\n/g, '<br>');
+}
+/**
+ * An inline code span that shows `text` literally (markdown, HTML and all), whatever backticks it holds:
+ * for names that come from files or inputs. One line.
+ */
+function code(text) {
+    const flat = text.replace(/\r?\n/g, ' ');
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== '' ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+const ENTITY = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
+/**
+ * Text that markdown shows as written, on one line: inline syntax (emphasis, code, links, HTML, tables) is
+ * escaped everywhere, and what would start a block (a heading, list or quote) is escaped at the start.
+ */
+function escapeText(text, opts = {}) {
+    const inline = text.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>&|~]/g, (c) => ENTITY[c] ?? `\\${c}`);
+    if (opts.lineStart === false)
+        return inline;
+    return inline.replace(/^([#+=-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
 }
 /** A GitHub-flavoured markdown table. Pure: returns text. */
 function table(headers, rows) {
@@ -37824,6 +38231,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 ;// CONCATENATED MODULE: ./actions/toolkit/src/github.ts
 
 
+
 /**
  * The one place a GitHub API client is made. It honours GITHUB_API_URL (GitHub Enterprise, and the local
  * REST stand-in used by the tests), so production and tests go through the same code.
@@ -37836,13 +38244,14 @@ function createGitHubClient(token, env = process.env) {
 /** owner/repo from GITHUB_REPOSITORY, validated. */
 function repoFromEnv(env = process.env) {
     const full = env.GITHUB_REPOSITORY ?? '';
-    const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(full);
-    if (!match)
-        throw new errors_ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got '${full}'. Run inside a GitHub workflow or set it.`);
-    return { owner: match[1], repo: match[2] };
+    if (!rules_matches(rules_RULES.githubRepository, full))
+        throw new errors_ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got ${errors_shown(full)}. Run inside a GitHub workflow or set it.`);
+    const [owner, repo] = full.split('/');
+    return { owner, repo };
 }
 
 ;// CONCATENATED MODULE: ./actions/toolkit/src/connection.ts
+
 
 /** SSH connection inputs shared by ssh-deploy and rollback, named as their action.yml files spell them. */
 const CONNECTION_INPUT = {
@@ -37874,14 +38283,122 @@ function readConnection(i) {
     if (!knownHosts.split('\n').some((l) => /^\S+\s+(ssh-|ecdsa-)\S+\s+\S+/.test(l.trim()))) {
         throw new InputError(CONNECTION_INPUT.knownHosts, "required: a known_hosts line pinning the server's host key (e.g. the output of `ssh-keyscan -t ed25519 HOST`, checked out of band). Refusing to connect without it.");
     }
-    const appDir = i.string(CONNECTION_INPUT.appDir, {
-        default: '/srv/slipway',
-        pattern: /^\/[A-Za-z0-9._/-]*$/,
-        hint: 'an absolute path of letters, digits, . _ / -',
-    });
+    const appDir = i.string(CONNECTION_INPUT.appDir, { default: '/srv/slipway', rule: rules_RULES.appDir });
     if (appDir.split('/').includes('..'))
-        throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got '${appDir}'.`);
+        throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got ${errors_shown(appDir)}.`);
     return { host, port, user, privateKey, knownHosts, appDir };
+}
+
+;// CONCATENATED MODULE: ./actions/toolkit/src/build-metadata.ts
+/**
+ * What an image says about the commit it was built from, defined once for every action: the release tag
+ * `<YYYYMMDDHHmmss>-<sha7>` (the commit's date in UTC, so a re-run of the same commit gets the same tag and tags
+ * sort in commit order), the build arguments docker/service.Dockerfile turns into OCI labels and the service's
+ * `/version`, and those labels. compose-build passes the arguments; ghcr-push checks the labels and tags.
+ */
+
+
+
+
+
+/** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const OCI_LABEL = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    created: 'org.opencontainers.image.created',
+    version: 'org.opencontainers.image.version',
+};
+/** The build arguments, by the label each one becomes (docker/service.Dockerfile maps them). */
+const BUILD_ARG = {
+    version: 'VERSION',
+    revision: 'GIT_SHA',
+    created: 'BUILD_DATE',
+    source: 'SOURCE_URL',
+};
+/** `2024-03-01T01:30:05+02:00` -> `20240229233005` (UTC). */
+function utcTimestamp(commitDate) {
+    const m = ISO.exec(commitDate.trim());
+    if (!m)
+        throw new Error(`expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got ${shown(commitDate)}`);
+    const ms = Date.parse(commitDate.trim());
+    if (Number.isNaN(ms))
+        throw new Error(`${shown(commitDate)} is not a valid date`);
+    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    return iso.slice(0, 19).replace(/[-T:]/g, '');
+}
+/** The commit date as RFC 3339 in UTC (the `org.opencontainers.image.created` label). */
+function utcIso(commitDate) {
+    const ts = utcTimestamp(commitDate);
+    return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+}
+function shortSha(sha) {
+    if (!matches(RULES.commitSha, sha))
+        throw new Error(`expected a full lower-case commit SHA, got ${shown(sha)}`);
+    return sha.slice(0, 7);
+}
+/** `<YYYYMMDDHHmmss>-<sha7>`: the image tag, the image's version and the release id CD deploys. */
+function releaseTag(facts) {
+    return `${utcTimestamp(facts.commitDate)}-${shortSha(facts.sha)}`;
+}
+/** The OCI labels an image built from this commit carries. */
+function ociLabels(facts) {
+    return {
+        ...(facts.sourceUrl ? { [OCI_LABEL.source]: facts.sourceUrl } : {}),
+        [OCI_LABEL.revision]: facts.sha,
+        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
+        [OCI_LABEL.created]: utcIso(facts.commitDate),
+        [OCI_LABEL.version]: releaseTag(facts),
+    };
+}
+/** The same facts as build arguments, in label order; the Dockerfile turns them into the labels above. */
+function buildArgs(facts) {
+    const labels = ociLabels(facts);
+    return Object.keys(OCI_LABEL)
+        .filter((k) => labels[OCI_LABEL[k]] !== undefined)
+        .map((k) => [BUILD_ARG[k], labels[OCI_LABEL[k]]]);
+}
+/**
+ * The commit date from the event payload, when the payload describes this very commit (push events carry
+ * `head_commit`; pull_request events do not, and their GITHUB_SHA is a merge commit).
+ */
+function eventCommitDate(payload, sha) {
+    if (payload === null || typeof payload !== 'object')
+        return undefined;
+    const head = payload.head_commit;
+    if (head && head.id === sha && typeof head.timestamp === 'string')
+        return head.timestamp;
+    return undefined;
+}
+/** The commit date, read from the checked-out workspace. */
+function commitDateCommand(workspace, sha) {
+    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
+        cwd: workspace,
+    });
+}
+/**
+ * The commit date: `git log` in the workspace first, else the event payload's head_commit. Undefined (with
+ * git's stderr, for the caller's message) when neither knows the commit.
+ */
+async function readCommitDate(runner, env, sha) {
+    const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
+    if (git.exitCode === 0 && git.stdout.trim())
+        return { date: git.stdout.trim(), stderr: '' };
+    let date;
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            date = eventCommitDate(JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
+        }
+        catch {
+            date = undefined;
+        }
+    }
+    return { date, stderr: git.stderr || 'bad revision' };
+}
+/** `https://github.com/owner/repo` from the runner's environment, or undefined outside a workflow. */
+function sourceUrlFromEnv(env) {
+    const run = runContext(env);
+    return run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
@@ -37895,9 +38412,10 @@ function readConnection(i) {
 
 
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+
+
+
+
 ;// CONCATENATED MODULE: ./actions/toolkit/src/ssh.ts
 
 
@@ -38136,7 +38654,7 @@ function parseListing(stdout) {
     catch {
         // reported below
     }
-    throw new Error(`slipway list --json did not answer with a listing: '${text.slice(0, 200)}'`);
+    throw new Error(`slipway list --json did not answer with a listing: ${errors_shown(text, 200)}`);
 }
 /** The message an action fails with: the engine's own error and detail (e.g. the health log) when it gave
  * one, else the exit code and the last line it wrote. */
@@ -38228,35 +38746,28 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * with the engine into one tar. Pure: settings and facts in, files out.
  */
 
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-/** Same shape the engine accepts (infra/deploy-engine/lib/common.sh IMAGE_RE). */
-const IMAGE_REF = /^[a-z0-9][a-z0-9._/:-]{0,254}@sha256:[0-9a-f]{64}$/;
-const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+
 /** The tag of the first image (`repo:tag@sha256:…`) when it is a valid release id, else a UTC timestamp. */
 function defaultReleaseId(images, now) {
     const first = Object.values(images)[0] ?? '';
     const name = first.split('@')[0] ?? '';
     const lastPart = name.split('/').pop() ?? '';
     const tag = lastPart.includes(':') ? lastPart.slice(lastPart.lastIndexOf(':') + 1) : '';
-    if (tag && RELEASE_ID.test(tag))
+    if (tag && matches(RULES.releaseId, tag))
         return tag;
     return now
         .toISOString()
         .replace(/[-:T]/g, '')
         .replace(/\.\d+Z$/, '');
 }
-/** Facts about this run from the runner's environment, reduced to what the engine accepts. */
+/** Facts about this run for release.json, as the engine accepts them (unknown or empty when absent). */
 function runFacts(env, now) {
-    const sha = env.GITHUB_SHA ?? '';
-    const actor = env.GITHUB_ACTOR ?? '';
-    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const url = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : '';
+    const ctx = run_context_runContext(env);
     return {
-        gitSha: /^[0-9a-f]{7,64}$/.test(sha) ? sha : 'unknown',
-        actor: /^[A-Za-z0-9][A-Za-z0-9._@ [\]-]{0,63}$/.test(actor) ? actor : 'unknown',
-        runUrl: /^https?:\/\/[A-Za-z0-9._~:/?#=&%+-]{1,400}$/.test(url) ? url : '',
+        gitSha: ctx.sha ?? 'unknown',
+        actor: ctx.actor ?? 'unknown',
+        runUrl: ctx.runUrl ?? '',
         created: now.toISOString().replace(/\.\d+Z$/, 'Z'),
     };
 }
@@ -38365,17 +38876,13 @@ function getInputs(source = actionsInputSource) {
         ...readConnection(i),
         to: i.string(INPUT.to, {
             default: 'previous',
-            pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-            hint: 'a release id of letters, digits, . _ - (at most 64), or previous',
+            rule: rules_RULES.releaseId,
+            hint: `${rules_RULES.releaseId.hint}, or previous`,
         }),
         list: i.boolean(INPUT.list, { default: false }),
         lockTimeoutSeconds: i.integer(INPUT.lockTimeoutSeconds, { default: 120, min: 0, max: 3600 }),
         githubToken: i.secret(INPUT.githubToken),
-        environment: i.string(INPUT.environment, {
-            default: 'production',
-            pattern: /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
-            hint: 'an environment name of letters, digits, space . _ -',
-        }),
+        environment: i.string(INPUT.environment, { default: 'production', rule: rules_RULES.environment }),
         environmentUrl: i.string(INPUT.environmentUrl, {
             pattern: /^https?:\/\/\S+$/,
             hint: 'an http(s) URL',

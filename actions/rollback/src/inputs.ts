@@ -3,6 +3,7 @@ import {
   type InputSource,
   actionsInputSource,
   CONNECTION_INPUT,
+  RULES,
   readConnection,
 } from '../../toolkit/src/index.js';
 
@@ -25,17 +26,13 @@ export function getInputs(source: InputSource = actionsInputSource) {
     ...readConnection(i),
     to: i.string(INPUT.to, {
       default: 'previous',
-      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
-      hint: 'a release id of letters, digits, . _ - (at most 64), or previous',
+      rule: RULES.releaseId,
+      hint: `${RULES.releaseId.hint}, or previous`,
     }),
     list: i.boolean(INPUT.list, { default: false }),
     lockTimeoutSeconds: i.integer(INPUT.lockTimeoutSeconds, { default: 120, min: 0, max: 3600 }),
     githubToken: i.secret(INPUT.githubToken),
-    environment: i.string(INPUT.environment, {
-      default: 'production',
-      pattern: /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
-      hint: 'an environment name of letters, digits, space . _ -',
-    }),
+    environment: i.string(INPUT.environment, { default: 'production', rule: RULES.environment }),
     environmentUrl: i.string(INPUT.environmentUrl, {
       pattern: /^https?:\/\/\S+$/,
       hint: 'an http(s) URL',

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import * as core from '@actions/core';
-import { ActionError, check, writeSummary } from '../../toolkit/src/index.js';
+import { ActionError, check, readWorkspaceFile, writeSummary } from '../../toolkit/src/index.js';
 import { SSH_STATE, SshRunner, removeSshFiles, uploadCommand, writeSshFiles } from '../../toolkit/src/ssh.js';
 import {
   deployCommand,
@@ -24,8 +23,8 @@ export async function main(): Promise<void> {
   const release = releaseFiles(
     s.releaseId,
     s.images,
-    fs.readFileSync(s.composeFile),
-    fs.readFileSync(s.proxyConfig),
+    readWorkspaceFile(s.composeFile),
+    readWorkspaceFile(s.proxyConfig),
     runFacts(process.env, now),
   );
   const nonce = `${now.getTime()}-${randomBytes(4).toString('hex')}`;

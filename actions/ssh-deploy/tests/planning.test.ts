@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, mapInputSource, toShellLine } from '../../toolkit/src/index.js';
 import {
   deployCommand,
@@ -39,6 +39,65 @@ const inputs = (over: Record<string, string>) => {
   }
 };
 
+describe('getInputs: the files it uploads', () => {
+  const saved = process.env.GITHUB_WORKSPACE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.GITHUB_WORKSPACE;
+    else process.env.GITHUB_WORKSPACE = saved;
+  });
+  const inWorkspace = (setup: (ws: string) => void, over: Record<string, string> = {}) => {
+    const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ssh-deploy-ws-')));
+    fs.mkdirSync(path.join(ws, 'docker', 'caddy'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'docker', 'compose.release.yaml'), 'services: {}\n');
+    fs.writeFileSync(path.join(ws, 'docker', 'caddy', 'Caddyfile.release'), ':8080\n');
+    setup(ws);
+    process.env.GITHUB_WORKSPACE = ws;
+    try {
+      return getInputs(mapInputSource({ ...examples.valid, ...over }));
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  };
+
+  it('reads them inside the workspace', () => {
+    const s = inWorkspace(() => undefined);
+    expect(s.composeFile.name).toBe('docker/compose.release.yaml');
+    expect(s.proxyConfig.name).toBe('docker/caddy/Caddyfile.release');
+  });
+
+  it.each([
+    [
+      'a compose file symlinked to /etc/passwd',
+      (ws: string) => {
+        fs.rmSync(path.join(ws, 'docker', 'compose.release.yaml'));
+        fs.symlinkSync('/etc/passwd', path.join(ws, 'docker', 'compose.release.yaml'));
+      },
+      {},
+      "Input 'compose-file': 'docker/compose.release.yaml' leads to '/etc/passwd' through a symlink, outside the workspace.",
+    ],
+    [
+      'a proxy config in a folder symlinked out',
+      (ws: string) => fs.symlinkSync('/etc', path.join(ws, 'etc')),
+      { 'proxy-config': 'etc/passwd' },
+      "Input 'proxy-config': 'etc/passwd' leads to '/etc/passwd' through a symlink, outside the workspace.",
+    ],
+    [
+      'a missing compose file',
+      () => undefined,
+      { 'compose-file': 'docker/nope.yaml' },
+      "Input 'compose-file': 'docker/nope.yaml' does not exist. Check the path, relative to the repository root.",
+    ],
+    [
+      'a folder given as the proxy config',
+      () => undefined,
+      { 'proxy-config': 'docker/caddy' },
+      "Input 'proxy-config': 'docker/caddy' is a directory; expected a file.",
+    ],
+  ])('refuses %s before connecting', (_label, setup, over, message) => {
+    expect(() => inWorkspace(setup, over)).toThrow(message);
+  });
+});
+
 describe('getInputs: images and release-id', () => {
   it.each([
     [{ images: `{"api":"10.200.0.1:5000/acme/api:v1.2.3@${digest}"}`, 'release-id': '' }, 'v1.2.3'],
@@ -51,7 +110,11 @@ describe('getInputs: images and release-id', () => {
   it.each([
     [`{"api":"ghcr.io/acme/api:v1"}`, "image for 'api' must be pinned by digest"],
     [`{"web":"ghcr.io/acme/api@${digest}"}`, "must contain the 'api' service"],
-    [`{"API;x":"ghcr.io/acme/api@${digest}"}`, "service name 'API;x'"],
+    [
+      `{"API;x":"ghcr.io/acme/api@${digest}"}`,
+      "expected a service name (1-32 lower-case letters, digits and -, starting with a letter) as keys, got 'API;x'.",
+    ],
+    [`{"api":"ghcr.io/acme/api@${digest}","api_v2":"ghcr.io/acme/api@${digest}"}`, "got 'api_v2'"],
     [`{"api":"ghcr.io/acme/api@${digest} ; reboot"}`, 'must be pinned by digest'],
   ])('refuses images %s', (images, message) => {
     expect(() => inputs({ images })).toThrow(InputError);

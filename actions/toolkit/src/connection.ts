@@ -1,5 +1,6 @@
 import type { Inputs } from './inputs.js';
-import { InputError } from './errors.js';
+import { InputError, shown } from './errors.js';
+import { RULES } from './rules.js';
 
 /** SSH connection inputs shared by ssh-deploy and rollback, named as their action.yml files spell them. */
 export const CONNECTION_INPUT = {
@@ -51,12 +52,8 @@ export function readConnection(i: Inputs): Connection {
       "required: a known_hosts line pinning the server's host key (e.g. the output of `ssh-keyscan -t ed25519 HOST`, checked out of band). Refusing to connect without it.",
     );
   }
-  const appDir = i.string(CONNECTION_INPUT.appDir, {
-    default: '/srv/slipway',
-    pattern: /^\/[A-Za-z0-9._/-]*$/,
-    hint: 'an absolute path of letters, digits, . _ / -',
-  });
+  const appDir = i.string(CONNECTION_INPUT.appDir, { default: '/srv/slipway', rule: RULES.appDir });
   if (appDir.split('/').includes('..'))
-    throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got '${appDir}'.`);
+    throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got ${shown(appDir)}.`);
   return { host, port, user, privateKey, knownHosts, appDir };
 }

@@ -1,5 +1,6 @@
 import { getOctokit } from '@actions/github';
-import { ActionError } from './errors.js';
+import { ActionError, shown } from './errors.js';
+import { RULES, matches } from './rules.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -21,10 +22,10 @@ export function createGitHubClient(token: string, env: NodeJS.ProcessEnv = proce
 /** owner/repo from GITHUB_REPOSITORY, validated. */
 export function repoFromEnv(env: NodeJS.ProcessEnv = process.env): RepoRef {
   const full = env.GITHUB_REPOSITORY ?? '';
-  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(full);
-  if (!match)
+  if (!matches(RULES.githubRepository, full))
     throw new ActionError(
-      `GITHUB_REPOSITORY must be 'owner/repo', got '${full}'. Run inside a GitHub workflow or set it.`,
+      `GITHUB_REPOSITORY must be 'owner/repo', got ${shown(full)}. Run inside a GitHub workflow or set it.`,
     );
-  return { owner: match[1]!, repo: match[2]! };
+  const [owner, repo] = full.split('/') as [string, string];
+  return { owner, repo };
 }

@@ -1,7 +1,14 @@
 import * as core from '@actions/core';
-import fs from 'node:fs';
-import path from 'node:path';
-import { InputError } from './errors.js';
+import { InputError, shown } from './errors.js';
+import { type Rule, matches } from './rules.js';
+import {
+  type WorkspacePath,
+  directoryPath,
+  existingFile,
+  outputFilePath,
+  workspacePath,
+  workspaceRoot,
+} from './workspace-path.js';
 
 /**
  * Where raw input strings come from. Production reads the runner's `INPUT_*` variables through @actions/core;
@@ -20,11 +27,6 @@ interface Common {
   required?: boolean;
 }
 
-/** Quotes a value for an error message; never used for secrets. */
-function shown(value: string): string {
-  return `'${value}'`;
-}
-
 /**
  * Typed, validated reads of action inputs. One instance per `getInputs()`; every helper returns the parsed
  * value or throws an InputError of the form "Input 'name': expected ..., got '...'."
@@ -40,9 +42,16 @@ export class Inputs {
     return value;
   }
 
-  string(name: string, opts: Common & { default?: string; pattern?: RegExp; hint?: string } = {}): string {
+  /** A string; with `rule`, it must follow that domain rule (rules.ts) and the message uses the rule's hint. */
+  string(
+    name: string,
+    opts: Common & { default?: string; pattern?: RegExp; rule?: Rule; hint?: string } = {},
+  ): string {
     const value = this.raw(name, opts);
     if (value === '') return opts.default ?? '';
+    if (opts.rule && !matches(opts.rule, value)) {
+      throw new InputError(name, `expected ${opts.hint ?? opts.rule.hint}, got ${shown(value)}.`);
+    }
     if (opts.pattern && !opts.pattern.test(value)) {
       throw new InputError(
         name,
@@ -129,45 +138,65 @@ export class Inputs {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(parsed)) {
       if (typeof v !== 'string') {
-        throw new InputError(name, `expected a JSON object of strings, but key '${k}' holds ${typeof v}.`);
+        throw new InputError(
+          name,
+          `expected a JSON object of strings, but key ${shown(k)} holds ${typeof v}.`,
+        );
       }
       out[k] = v;
     }
     return out;
   }
 
+  /** Where path inputs are resolved: GITHUB_WORKSPACE (or the working directory), symlinks resolved. */
+  get workspace(): string {
+    return workspaceRoot();
+  }
+
   /**
-   * A path relative to `base` (the workspace), which must stay inside it. With `mustExist`, the path must
-   * exist and be of the given kind.
+   * A file the action reads, relative to the workspace, which it must stay inside (symlinks followed). With
+   * `mustExist` (the default) it must exist now and be a file; pass false for a file an earlier part of the
+   * action writes, and check it again when reading (readWorkspaceFile).
    */
-  path(
+  file(
     name: string,
-    opts: Common & { default?: string; base?: string; mustExist?: boolean; kind?: 'file' | 'directory' } = {},
-  ): string {
+    opts: Common & { default?: string; mustExist?: boolean } = {},
+  ): WorkspacePath | undefined {
     const value = this.raw(name, opts) || opts.default || '';
-    if (value === '') return '';
-    const base = path.resolve(opts.base ?? process.env.GITHUB_WORKSPACE ?? process.cwd());
-    const resolved = path.resolve(base, value);
-    if (resolved !== base && !resolved.startsWith(base + path.sep)) {
-      throw new InputError(name, `expected a path inside the workspace, got ${shown(value)}.`);
-    }
-    if (opts.mustExist || opts.kind) {
-      let stat: fs.Stats | undefined;
-      try {
-        stat = fs.statSync(resolved);
-      } catch {
-        if (opts.mustExist)
-          throw new InputError(
-            name,
-            `${shown(value)} does not exist. Check the path relative to the repository root.`,
-          );
-      }
-      if (stat && opts.kind === 'file' && !stat.isFile())
-        throw new InputError(name, `expected a file, got ${shown(value)} which is not a file.`);
-      if (stat && opts.kind === 'directory' && !stat.isDirectory())
-        throw new InputError(name, `expected a directory, got ${shown(value)} which is not a directory.`);
-    }
-    return resolved;
+    if (value === '') return undefined;
+    const p = workspacePath(name, value, this.workspace);
+    if (opts.mustExist !== false) existingFile(p);
+    return p;
+  }
+
+  /** A list of existing files (newline- or comma-separated), each checked as `file()` does. */
+  files(name: string, opts: Common & { default?: string[] } = {}): WorkspacePath[] {
+    return this.list(name, opts).map((value) => {
+      const p = workspacePath(name, value, this.workspace);
+      existingFile(p);
+      return p;
+    });
+  }
+
+  /** A folder inside the workspace; refused when it exists and is not a folder. */
+  directory(
+    name: string,
+    opts: Common & { default?: string; mustExist?: boolean } = {},
+  ): WorkspacePath | undefined {
+    const value = this.raw(name, opts) || opts.default || '';
+    if (value === '') return undefined;
+    const p = workspacePath(name, value, this.workspace);
+    directoryPath(p, opts);
+    return p;
+  }
+
+  /** A file the action writes, inside the workspace; refused when it is an existing folder. */
+  outputFile(name: string, opts: Common & { default?: string } = {}): WorkspacePath | undefined {
+    const value = this.raw(name, opts) || opts.default || '';
+    if (value === '') return undefined;
+    const p = workspacePath(name, value, this.workspace);
+    outputFilePath(p);
+    return p;
   }
 }
 

@@ -8,6 +8,30 @@ export function cell(value: unknown): string {
     .replace(/\r?\n/g, '<br>');
 }
 
+/**
+ * An inline code span that shows `text` literally (markdown, HTML and all), whatever backticks it holds:
+ * for names that come from files or inputs. One line.
+ */
+export function code(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(flat) && flat.trim() !== '' ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+const ENTITY: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
+
+/**
+ * Text that markdown shows as written, on one line: inline syntax (emphasis, code, links, HTML, tables) is
+ * escaped everywhere, and what would start a block (a heading, list or quote) is escaped at the start.
+ */
+export function escapeText(text: string, opts: { lineStart?: boolean } = {}): string {
+  const inline = text.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>&|~]/g, (c) => ENTITY[c] ?? `\\${c}`);
+  if (opts.lineStart === false) return inline;
+  return inline.replace(/^([#+=-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
+}
+
 /** A GitHub-flavoured markdown table. Pure: returns text. */
 export function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const head = `| ${headers.map(cell).join(' | ')} |`;

@@ -18,21 +18,41 @@ ledger_open() {
 
 # ledger_close RESULT [ERROR] [EXTRA-JSON]
 ledger_close() {
-  local result="$1" error="${2:-}" extra="${3:-{\}}"
+  local result="$1" error="${2:-}" extra="${3:-{\}}" entry
   [[ -n "${OP_ID:-}" ]] || return 0
-  ledger_append "$(jq -c --arg r "${result}" --arg e "${error}" --arg t "$(now)" --argjson x "${extra}" \
+  entry="$(jq -c --arg r "${result}" --arg e "${error}" --arg t "$(now)" --argjson x "${extra}" \
     '. + {result: $r, finishedAt: $t} + (if $e == "" then {} else {error: $e} end) + $x' <<<"${OP_ENTRY}")"
   OP_ID=""
+  ledger_append "${entry}"
 }
 
-ledger_append() { printf '%s\n' "$1" >>"${LEDGER}"; }
+# ledger_append LINE: always on a line of its own, even after a line that an earlier write cut short. A write
+# that fails (a full disk) fails the run saying so; while already failing it only returns 1.
+ledger_append() {
+  local sep="" err
+  if [[ -s "${LEDGER}" && -n "$(tail -c 1 "${LEDGER}")" ]]; then sep=$'\n'; fi
+  if ! err="$({ printf '%s%s\n' "${sep}" "$1" >>"${LEDGER}"; } 2>&1)"; then
+    if [[ -n "${FAILING:-}" ]]; then return 1; fi
+    fail "recording in ${LEDGER} failed: $(write_problem "${err}")"
+  fi
+}
 
-# The last line of every op, in the order the ops started.
+# The last line of every op, in the order the ops started. A line that is not a ledger entry (a write cut
+# short by a full disk or a crash, a hand edit) is skipped with a warning: one bad line never hides the rest.
 ledger_entries() {
   [[ -s "${LEDGER}" ]] || { printf '[]'; return 0; }
-  jq -sc 'reduce .[] as $e ({order: [], last: {}};
+  local parsed skipped
+  parsed="$(jq -nRc '[inputs] | to_entries
+    | map(select(.value | test("\\S")) | .key as $n | (.value | try fromjson catch null) as $e
+      | if ($e | type) == "object" and ($e.op | type) == "string" then {entry: $e} else {bad: ($n + 1)} end)
+    | {entries: [.[].entry // empty], skipped: [.[].bad // empty]}' "${LEDGER}")"
+  skipped="$(jq -r '.skipped | map(tostring) | join(", ")' <<<"${parsed}")"
+  if [[ -n "${skipped}" ]]; then
+    log "warning: ${LEDGER}: skipped line(s) ${skipped}: not a ledger entry (a write cut short?)"
+  fi
+  jq -c '.entries | reduce .[] as $e ({order: [], last: {}};
       (if .last[$e.op] then . else .order += [$e.op] end) | .last[$e.op] = $e)
-    | [.order[] as $o | .last[$o]]' "${LEDGER}"
+    | [.order[] as $o | .last[$o]]' <<<"${parsed}"
 }
 
 # Ops that started but never finished (the engine was killed): recorded as interrupted. Runs under the lock,

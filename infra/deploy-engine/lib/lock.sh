@@ -18,9 +18,9 @@ lock_take() {
       fail "deploy lock held by $(lock_holder). Wait for it to finish, or see 'slipway unlock-info'."
   fi
   LOCK_HELD=1
-  jq -nc --arg r "${release}" --arg a "${ACTOR}" --arg c "${COMMAND}" --argjson p "$$" \
-    --arg h "$(hostname)" --arg s "$(now)" \
-    '{command: $c, release: $r, actor: $a, pid: $p, host: $h, since: $s}' | write_atomic "${STATE_DIR}/lock.holder"
+  write_atomic "${STATE_DIR}/lock.holder" "$(jq -nc --arg r "${release}" --arg a "${ACTOR}" --arg c "${COMMAND}" \
+    --argjson p "$$" --arg h "$(hostname)" --arg s "$(now)" \
+    '{command: $c, release: $r, actor: $a, pid: $p, host: $h, since: $s}')"
 }
 
 lock_release() {

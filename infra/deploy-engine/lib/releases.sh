@@ -13,13 +13,16 @@ release_check() {
     "${dir}/images.json" >/dev/null 2>&1 ||
     fail "release $(basename "${dir}"): images.json must be a JSON object of strings with an 'api' image."
   while IFS=$'\t' read -r key ref; do
-    [[ "${key}" =~ ${SERVICE_RE} ]] || fail "images.json: service name '${key}' is not allowed (${SERVICE_RE})."
-    [[ "${ref}" =~ ${IMAGE_RE} ]] ||
-      fail "images.json: image '${ref}' for ${key} is not an image pinned by digest (name@sha256:<64 hex>)."
+    need_rule "images.json: service name" "${key}" SERVICE
+    ((${#ref} <= IMAGE_MAX)) && [[ "${ref}" =~ ${IMAGE_RE} ]] ||
+      fail "images.json: image '$(clip "${ref}")' for ${key} is not an image pinned by digest (name@sha256:<64 hex>)."
   done < <(jq -r 'to_entries[] | "\(.key)\t\(.value)"' "${dir}/images.json")
   if [[ -f "${dir}/release.json" ]]; then
     jq -e 'type == "object"' "${dir}/release.json" >/dev/null 2>&1 ||
       fail "release $(basename "${dir}"): release.json is not a JSON object."
+    local sha
+    sha="$(jq -r '.gitSha // empty' "${dir}/release.json")"
+    [[ -z "${sha}" ]] || need_rule "release.json gitSha" "${sha}" SHA
   fi
 }
 

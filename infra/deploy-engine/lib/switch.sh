@@ -83,12 +83,12 @@ switch() {
   log "${release} is healthy in slot ${target}; in rotation, giving the proxy ${PROXY_SETTLE}s to see it"
   rotation_set "${target}" in
   pause "${PROXY_SETTLE}"
-  printf '%s\n' "${release}" | write_atomic "${STATE_DIR}/current"
+  write_atomic "${STATE_DIR}/current" "${release}"
   rm -f "${STATE_DIR}/standby"
   if [[ -n "${live}" ]] && standby_healthy "${live}"; then
     # Not stopped, so nothing in flight is cut and no settle is needed: the proxy stops choosing it within one
     # health interval, and it stays up as the standby.
-    printf '%s\n' "${current}" | write_atomic "${STATE_DIR}/standby"
+    write_atomic "${STATE_DIR}/standby" "${current}"
     log "taking ${current} (slot ${live}) out of rotation; it stays up as the standby for a fast rollback"
     rotation_set "${live}" out
   elif [[ -n "${live}" ]]; then
@@ -162,8 +162,8 @@ cmd_deploy() {
   local actor url
   actor="$(release_field "${release}" actor)"
   url="$(release_field "${release}" runUrl)"
-  if [[ -n "${actor}" ]]; then need_match "release.json actor" "${actor}" "${ACTOR_RE}"; ACTOR="${actor}"; fi
-  if [[ -n "${url}" ]]; then need_match "release.json runUrl" "${url}" "${URL_RE}"; RUN_URL="${url}"; fi
+  if [[ -n "${actor}" ]]; then need_rule "release.json actor" "${actor}" ACTOR; ACTOR="${actor}"; fi
+  if [[ -n "${url}" ]]; then need_rule "release.json runUrl" "${url}" URL; RUN_URL="${url}"; fi
   switch deploy "${release}"
 }
 

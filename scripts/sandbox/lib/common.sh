@@ -22,7 +22,11 @@ readonly HOST_DOCKER_SOCK="/var/run/docker.sock"
 readonly VPS_DOCKER_SOCK="/run/slipway-vps/docker.sock"
 readonly VPS_APP_DIR="/srv/slipway"
 readonly DEBIAN_MIRROR="${SLIPWAY_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6)
+# The upstream images the Dockerfiles and compose files name; the sandbox builds look-alikes of them
+# (lib/images.sh, images/) and gives the VPS a copy of each. The chroma version is the PyPI pin in
+# images/chroma/requirements.txt (tests/unit/base-images.test.ts keeps the two and the compose files in step).
+readonly CHROMA_IMAGE="chromadb/chroma:1.5.9"
+readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6 "${CHROMA_IMAGE}")
 
 log() { printf 'sandbox: %s\n' "$*" >&2; }
 die() { printf 'sandbox: error: %s\n' "$*" >&2; exit 1; }

