@@ -9,7 +9,7 @@ export interface LiveContainer {
   name: string;
   project: string;
   service: string;
-  /** The compose label org.slipway.role: app | database | vector-store | proxy ('' when unlabelled). */
+  /** The compose label org.slipway.role: app | database | vector-store | proxy | init ('' when unlabelled). */
   role: string;
   /** The release a slot's container runs (label org.slipway.release); '' for the infra services. */
   release: string;
@@ -83,11 +83,14 @@ function killBudget(
  * records it as a deliberate stop and, with `restart: unless-stopped`, never starts the container again.)
  */
 export function planDrills(live: readonly LiveContainer[], o: DrillOptions): Drill[] {
-  const drills: Drill[] = live.map((c) => ({
-    name: `oom ${c.service}`,
-    fault: { kind: 'oom', container: c.name, service: c.service },
-    ...killBudget(c.role, o.concurrency),
-  }));
+  // A one-shot (role init, e.g. chroma-init) has done its work and exited: there is no process to kill.
+  const drills: Drill[] = live
+    .filter((c) => c.role !== 'init')
+    .map((c) => ({
+      name: `oom ${c.service}`,
+      fault: { kind: 'oom', container: c.name, service: c.service },
+      ...killBudget(c.role, o.concurrency),
+    }));
   drills.push({
     name: `disk ${o.diskPercent}%`,
     fault: { kind: 'disk', percent: o.diskPercent, holdSeconds: o.diskHoldSeconds },

@@ -128,9 +128,10 @@ describe('status and supervision', () => {
     expect(status.health).toEqual({ status: 'ok', problems: [] });
     expect(status.containers.map((c) => [c.service, c.role]).sort()).toEqual([
       ['api', 'app'],
+      ['chroma', 'vector-store'],
+      ['chroma-init', 'init'],
       ['postgres', 'database'],
       ['proxy', 'proxy'],
-      ['vectors', 'vector-store'],
     ]);
     expect(mustOnVps(`${APP_DIR}/bin/slipway status`)).toMatch(/^Health: ok$/m);
   });

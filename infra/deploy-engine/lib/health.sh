@@ -40,6 +40,7 @@ live_containers_json() {
       role: (.Config.Labels["org.slipway.role"] // ""),
       release: (.Config.Labels["org.slipway.release"] // ""),
       state: .State.Status,
+      exitCode: .State.ExitCode,
       health: (.State.Health.Status // "none"),
       startedAt: .State.StartedAt,
       restarts: .RestartCount,
@@ -61,7 +62,8 @@ infra_services_json() {
 
 # live_health CURRENT SLOT CONTAINERS-JSON INFRA-SERVICES-JSON: {status, problems}. status is
 #   none       nothing was ever deployed (no current release)
-#   down       the current release has no running api, or an infra service is missing or not running
+#   down       the current release has no running api, or an infra service is missing or not running (a
+#              one-shot, role init, is fine once it exited 0)
 #   unhealthy  everything runs, but Docker reports a container unhealthy
 #   starting   a container is still in its health start period
 #   ok         every container runs and every health check passes
@@ -73,7 +75,8 @@ live_health() {
     else
       ([.[] | select(.project == $infra) | .service]) as $present
       | ($expected - $present | map("\(.): missing")) as $missing
-      | (map(select(.state != "running")) | map(problem)) as $stopped
+      | (map(select(.state != "running" and (.role == "init" and .state == "exited" and .exitCode == 0 | not)))
+          | map(problem)) as $stopped
       | (map(select(.state == "running" and .health == "unhealthy")) | map(problem)) as $sick
       | (map(select(.state == "running" and .health == "starting")) | map(problem)) as $starting
       | (if $slot == "" or ([.[] | select(.project == "slipway-\($slot)" and .service == "api"

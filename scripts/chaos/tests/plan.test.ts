@@ -16,19 +16,20 @@ const live = [
   container('api', 'app', 'v1'),
   container('postgres', 'database'),
   container('proxy', 'proxy'),
-  container('vectors', 'vector-store'),
+  container('chroma', 'vector-store'),
+  { ...container('chroma-init', 'init'), state: 'exited', health: 'none' },
 ];
 const options = { concurrency: 4, diskPercent: 95, diskHoldSeconds: 8, liveRestore: false };
 
 describe('planDrills', () => {
   const drills = planDrills(live, options);
 
-  it('drills every container by its compose service name, then the disk and the engine', () => {
+  it('drills every container by its compose service name (not a one-shot that is done), then the disk and the engine', () => {
     expect(drills.map((d) => d.name)).toEqual([
       'oom api',
       'oom postgres',
       'oom proxy',
-      'oom vectors',
+      'oom chroma',
       'disk 95%',
       'docker engine restart',
     ]);
@@ -39,7 +40,7 @@ describe('planDrills', () => {
     ['oom api', 4],
     ['oom postgres', 4],
     ['oom proxy', null],
-    ['oom vectors', 0],
+    ['oom chroma', 0],
     ['disk 95%', 0],
     ['docker engine restart', null],
   ])('%s may cost at most %s failed requests', (name, maxFailed) => {
