@@ -78,19 +78,24 @@ function killBudget(
 }
 
 /**
+ * The containers the drills kill and watch: all but one-shots (role init, e.g. chroma-init), which did their
+ * work and exited; there is no process to kill and no restart to wait for.
+ */
+export function drilled<C extends Pick<LiveContainer, 'role'>>(live: readonly C[]): C[] {
+  return live.filter((c) => c.role !== 'init');
+}
+
+/**
  * One OOM drill per container: the container runs into its memory limit and the kernel kills its main process
  * with SIGKILL, which is also what any crash looks like to Docker. (`docker kill` is no stand-in: Docker
  * records it as a deliberate stop and, with `restart: unless-stopped`, never starts the container again.)
  */
 export function planDrills(live: readonly LiveContainer[], o: DrillOptions): Drill[] {
-  // A one-shot (role init, e.g. chroma-init) has done its work and exited: there is no process to kill.
-  const drills: Drill[] = live
-    .filter((c) => c.role !== 'init')
-    .map((c) => ({
-      name: `oom ${c.service}`,
-      fault: { kind: 'oom', container: c.name, service: c.service },
-      ...killBudget(c.role, o.concurrency),
-    }));
+  const drills: Drill[] = drilled(live).map((c) => ({
+    name: `oom ${c.service}`,
+    fault: { kind: 'oom', container: c.name, service: c.service },
+    ...killBudget(c.role, o.concurrency),
+  }));
   drills.push({
     name: `disk ${o.diskPercent}%`,
     fault: { kind: 'disk', percent: o.diskPercent, holdSeconds: o.diskHoldSeconds },

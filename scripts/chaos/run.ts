@@ -14,6 +14,7 @@ import {
   type DrillOptions,
   type DrillResult,
   buildChaosReport,
+  drilled,
   fillBytes,
   judge,
   planDrills,
@@ -205,7 +206,7 @@ export async function runDrills(o: ChaosOptions): Promise<ChaosReport> {
     throw new Error(
       `the live release ${live.current || '(none)'} is not healthy before the drills: ${live.health.problems.join('; ')}`,
     );
-  const names = live.containers.map((c) => c.name);
+  const names = drilled(live.containers).map((c) => c.name);
   const api = live.containers.find((c) => c.service === 'api' && c.release === live.current);
   if (!api) throw new Error(`no api container of ${live.current} in slipway status`);
   const image = (await onVpsAsync(`docker inspect -f '{{.Config.Image}}' ${api.name}`)).stdout.trim();
@@ -235,7 +236,7 @@ export async function measureMemory(o: ChaosOptions, seconds: number): Promise<M
     'utf8',
   );
   const load = startLoad(o.proxyUrl, 8, seconds + 5, { paths: ['/search?q=blue+green+deploy&k=5'] });
-  const names = live.containers.map((c) => c.name);
+  const names = drilled(live.containers).map((c) => c.name);
   const r = await onVpsAsync(`bash -s -- ${seconds} ${names.join(' ')}`, script, (seconds + 60) * 1000);
   const report = await load.stop();
   o.log(

@@ -15,6 +15,10 @@ release_slot() {
   done
 }
 
+# jq: whether a container (of live_containers_json) is up as it should be: running, or a one-shot (role init,
+# e.g. chroma-init) that is done (exited 0). One rule for the health report, supervision and infra_ensure.
+JQ_UP='def up: .state == "running" or (.role == "init" and .state == "exited" and .exitCode == 0);'
+
 # live_report CURRENT: {"slot", "health": {status, problems}, "containers": [...]} of the current release.
 live_report() {
   local current="$1" slot containers
@@ -69,14 +73,14 @@ infra_services_json() {
 #   ok         every container runs and every health check passes
 live_health() {
   local current="$1" slot="$2" containers="$3" expected="$4"
-  jq -c --arg cur "${current}" --arg slot "${slot}" --arg infra "${INFRA_PROJECT}" --argjson expected "${expected}" '
+  jq -c --arg cur "${current}" --arg slot "${slot}" --arg infra "${INFRA_PROJECT}" --argjson expected "${expected}" \
+    "${JQ_UP}"'
     def problem: "\(.service) (\(.name)): \(if .state != "running" then .state else .health end)";
     if $cur == "" then {status: "none", problems: []}
     else
       ([.[] | select(.project == $infra) | .service]) as $present
       | ($expected - $present | map("\(.): missing")) as $missing
-      | (map(select(.state != "running" and (.role == "init" and .state == "exited" and .exitCode == 0 | not)))
-          | map(problem)) as $stopped
+      | (map(select(up | not)) | map(problem)) as $stopped
       | (map(select(.state == "running" and .health == "unhealthy")) | map(problem)) as $sick
       | (map(select(.state == "running" and .health == "starting")) | map(problem)) as $starting
       | (if $slot == "" or ([.[] | select(.project == "slipway-\($slot)" and .service == "api"

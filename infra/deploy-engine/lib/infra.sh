@@ -62,8 +62,8 @@ infra_install() {
 infra_ensure() {
   local want have
   want="$(infra_services_json)"
-  have="$(live_containers_json "" | jq -c '[.[] | select((.state == "running" and (.health == "healthy" or
-    .health == "none")) or (.role == "init" and .state == "exited" and .exitCode == 0)) | .service] | unique')"
+  have="$(live_containers_json "" | jq -c "${JQ_UP}"'[.[] | select(up and .health != "unhealthy"
+    and .health != "starting") | .service] | unique')"
   if jq -e --argjson h "${have}" '. - $h | length == 0' <<<"${want}" >/dev/null; then return 0; fi
   infra_compose "${INFRA_DIR}/compose.yaml" "${INFRA_DIR}/.env" --profile infra up -d --no-recreate --no-build \
     --pull missing --wait >&2

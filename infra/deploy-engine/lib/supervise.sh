@@ -69,8 +69,8 @@ installed_by_supervisor() {
 # Rolls back from CURRENT (its api unhealthy, its infra healthy) to the previous release, or fails saying why not.
 supervise_rollback() {
   local current="$1" report="$2" why="$3" previous
-  if jq -e --arg infra "${INFRA_PROJECT}" \
-    '.containers | any(.project == $infra and (.state != "running" or .health == "unhealthy"))' <<<"${report}" >/dev/null; then
+  if jq -e --arg infra "${INFRA_PROJECT}" "${JQ_UP}"'.containers | any(.project == $infra and
+    ((up | not) or .health == "unhealthy"))' <<<"${report}" >/dev/null; then
     fail "the infra services are not healthy: $(jq -r '.health.problems | join("; ")' <<<"${report}"). A rollback would not help; an operator is needed (docs/RUNBOOK.md, \"The supervisor\")."
   fi
   if installed_by_supervisor "${current}"; then
