@@ -5,8 +5,12 @@
 # shellcheck disable=SC2034 # globals shared with the other engine files
 
 # ledger_open KIND RELEASE PREVIOUS SLOT IMAGES-JSON GIT-SHA [EXTRA-JSON]: EXTRA's fields go on both lines.
+# An op's id: its start time, the engine's PID and a count of the ops this engine opened, since one engine may
+# open several within a second (a supervise incident and its rollback, a deploy and its infra upgrade), and
+# readers join lines by op.
 ledger_open() {
-  OP_ID="$(date -u +%Y%m%dT%H%M%SZ)-$$"
+  OP_SEQ=$((${OP_SEQ:-0} + 1))
+  OP_ID="$(date -u +%Y%m%dT%H%M%SZ)-$$-${OP_SEQ}"
   OP_RELEASE="$2"
   OP_PREVIOUS="$3"
   OP_ENTRY="$(jq -nc --arg op "${OP_ID}" --arg k "$1" --arg r "$2" --arg p "$3" --arg s "$4" \

@@ -107,8 +107,9 @@ switch() {
 # the infra definition it needs is the installed one (same compose file, same Caddyfile, no infra image of its
 # own). Both rotation files change at once: within one health interval the proxy admits the standby and drops
 # the live slot, and a request that arrives in between waits in the proxy (lb_try_duration) instead of failing.
-# The old release becomes the standby if it is healthy (else it is stopped). Housekeeping (recovery, retention) runs after the switch. Returns 1,
-# changing nothing, when the rollback needs the full path. warm_switch CURRENT RELEASE STARTED-SECONDS
+# The old release becomes the standby if it is healthy (else it is stopped). Housekeeping (recovery,
+# retention) runs after the switch. Returns 1, changing nothing, when the rollback needs the full path.
+# warm_switch CURRENT RELEASE STARTED-SECONDS
 warm_switch() {
   local current="$1" release="$2" started="$3" src="${RELEASES_DIR}/$2" live="" target="" live_healthy=0
   local project service label status
