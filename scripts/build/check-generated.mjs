@@ -1,11 +1,17 @@
-// Fails when rebuilding would change a committed generated file (bundles, workflows, action READMEs).
+// Fails when rebuilding would change a committed generated file (bundles, workflows, action READMEs, the facts
+// block of infra/scripts/setup-vps.sh).
 // Runs `npm run build`, then asks git whether anything tracked or untracked under the generated paths differs.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const generated = ['actions/*/dist', '.github/workflows', 'workflows-src/local-actions.generated.ts'];
+const generated = [
+  'actions/*/dist',
+  '.github/workflows',
+  'workflows-src/local-actions.generated.ts',
+  'infra/scripts/setup-vps.sh',
+];
 
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', ...generated], {
