@@ -35,7 +35,7 @@ USAGE
 
 # >>> generated from infra/ansible/roles by scripts/build/setup-vps-facts.mjs: edit the roles, then npm run build
 # role common
-common_packages=('ca-certificates' 'iproute2' 'jq' 'nftables' 'tzdata' 'unattended-upgrades')
+common_packages=('ca-certificates' 'iproute2' 'jq' 'netbase' 'nftables' 'tzdata' 'unattended-upgrades')
 common_timezone='Etc/UTC'
 common_journald_config_file='/etc/systemd/journald.conf.d/00-slipway.conf'
 common_journald_system_max_use='200M'
@@ -65,7 +65,7 @@ caddy_ports=(80 443)
 # role app
 app_dir='/srv/slipway'
 app_user="${common_deploy_user}"
-app_packages=('jq' 'procps')
+app_packages=('bsdextrautils' 'jq' 'procps')
 app_registry=''
 app_registry_username=''
 render_sshd_conf() {

@@ -26,7 +26,8 @@ export const FILES = [
   'common/files/nftables-keep-docker.conf',
   'common/files/swap.sh',
 ];
-const BEGIN = '# >>> generated from infra/ansible/roles by scripts/build/setup-vps-facts.mjs: edit the roles, then npm run build';
+const BEGIN =
+  '# >>> generated from infra/ansible/roles by scripts/build/setup-vps-facts.mjs: edit the roles, then npm run build';
 const END = '# <<< generated';
 const VAR = /^[a-z][a-z0-9_]*$/;
 
@@ -39,12 +40,17 @@ export function jinjaToBash(text, where, { quote = false } = {}) {
   let out = '';
   let last = 0;
   for (const m of text.matchAll(/\{\{\s*(.*?)\s*\}\}/g)) {
-    out += quote ? literal(text.slice(last, m.index)).replaceAll('"', '\\"') : literal(text.slice(last, m.index));
+    out += quote
+      ? literal(text.slice(last, m.index)).replaceAll('"', '\\"')
+      : literal(text.slice(last, m.index));
     const expr = m[1];
     const join = /^([a-z][a-z0-9_]*)\s*\|\s*join\((['"])(.*?)\2\)$/.exec(expr);
     if (VAR.test(expr)) out += `\${${expr}}`;
     else if (join) out += `$(join_by ${single(join[3])} "\${${join[1]}[@]}")`;
-    else throw new Error(`${where}: setup-vps.sh cannot render '{{ ${expr} }}'; use {{ var }} or {{ var | join('sep') }}`);
+    else
+      throw new Error(
+        `${where}: setup-vps.sh cannot render '{{ ${expr} }}'; use {{ var }} or {{ var | join('sep') }}`,
+      );
     last = m.index + m[0].length;
   }
   if (/\{%|\{#/.test(text)) throw new Error(`${where}: setup-vps.sh cannot render Jinja blocks or comments`);
@@ -52,7 +58,8 @@ export function jinjaToBash(text, where, { quote = false } = {}) {
 }
 
 function scalar(value, where) {
-  if (typeof value === 'string') return value.includes('{{') ? `"${jinjaToBash(value, where, { quote: true })}"` : single(value);
+  if (typeof value === 'string')
+    return value.includes('{{') ? `"${jinjaToBash(value, where, { quote: true })}"` : single(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null) return "''";
   return single(JSON.stringify(value));
@@ -66,7 +73,10 @@ export function assignment(name, value, where) {
 }
 
 const functionName = (prefix, file) =>
-  `${prefix}_${path.basename(file).replace(/\.j2$/, '').replace(/[^A-Za-z0-9]/g, '_')}`;
+  `${prefix}_${path
+    .basename(file)
+    .replace(/\.j2$/, '')
+    .replace(/[^A-Za-z0-9]/g, '_')}`;
 
 /** The script's own text without the generated block: what decides which variables it uses. */
 export function handWritten(text) {
@@ -94,12 +104,24 @@ export function renderBlock(
   }
   for (const rel of TEMPLATES) {
     const body = jinjaToBash(readRoleFile(rel), rel);
-    lines.push(`${functionName('render', rel)}() {`, `  cat <<SLIPWAY_TEMPLATE`, body.replace(/\n$/, ''), 'SLIPWAY_TEMPLATE', '}');
+    lines.push(
+      `${functionName('render', rel)}() {`,
+      `  cat <<SLIPWAY_TEMPLATE`,
+      body.replace(/\n$/, ''),
+      'SLIPWAY_TEMPLATE',
+      '}',
+    );
   }
   for (const rel of FILES) {
     const body = readRoleFile(rel);
     if (body.includes('\nSLIPWAY_FILE\n')) throw new Error(`${rel}: contains the heredoc delimiter`);
-    lines.push(`${functionName('file', rel)}() {`, `  cat <<'SLIPWAY_FILE'`, body.replace(/\n$/, ''), 'SLIPWAY_FILE', '}');
+    lines.push(
+      `${functionName('file', rel)}() {`,
+      `  cat <<'SLIPWAY_FILE'`,
+      body.replace(/\n$/, ''),
+      'SLIPWAY_FILE',
+      '}',
+    );
   }
   lines.push(END);
   return lines.join('\n');

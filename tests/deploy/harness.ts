@@ -131,7 +131,7 @@ export function buildImages(variants: string[]): Record<string, string> {
   return refs;
 }
 
-/** The VPS's docker must be logged in to the registry listener it pulls from (the sandbox does not do it). */
+/** Logs the VPS's deploy user in to the registry again (setup-vps.sh did it once; a test logs it out). */
 export function loginVps(): void {
   const password = fs.readFileSync(sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE'), 'utf8');
   mustOnVps(

@@ -8,9 +8,10 @@ HOSTS_STATE="${STATE}/hosts"
 readonly HOST_IMAGE="slipway/bare-vps:bookworm"
 readonly HOST_NAME_RE='^vps([1-9][0-9]?)$'
 # What a container needs to run systemd and, later, its own dockerd with bridges and nftables (measured:
-# --privileged is refused here; these are enough).
+# --privileged is refused here; these are enough). SYS_PTRACE: root must open the namespaces of another user's
+# process, or `docker exec` (health checks) into a container running as non-root fails in setns.
 readonly HOST_RUN_OPTS=(
-  --cap-add SYS_ADMIN --cap-add NET_ADMIN
+  --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add SYS_PTRACE
   --security-opt seccomp=unconfined --security-opt apparmor=unconfined
   --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw
   --tmpfs /run --tmpfs /run/lock
