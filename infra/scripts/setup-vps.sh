@@ -443,7 +443,9 @@ step_sshd() {
     if [[ -f "${backup}" ]]; then cp -p "${backup}" "${file}"; else rm -f "${file}"; fi
     fail "sshd rejects the hardened configuration ($(tail -n 1 "${LOG_FILE}")); the previous one is back in place."
   fi
-  act "reload sshd" systemctl reload ssh
+  # A restart, not a reload: it returns once sshd listens again (Type=notify), where a reload (SIGHUP, re-exec)
+  # returns before, and a client connecting right after setup would be refused. Sessions survive either way.
+  act "restart sshd" systemctl restart ssh
 }
 
 # --- running the steps ----------------------------------------------------------------------------------------
@@ -563,8 +565,8 @@ preflight() {
 
 main() {
   parse_args "$@"
-  preflight
   validate
+  preflight
   WORK="$(mktemp -d)"
   trap 'rm -rf "${WORK}"' EXIT
   touch "${LOG_FILE}" && chmod 0600 "${LOG_FILE}"

@@ -26,9 +26,9 @@ export const FILES = [
   'common/files/nftables-keep-docker.conf',
   'common/files/swap.sh',
 ];
-const BEGIN =
+export const BEGIN =
   '# >>> generated from infra/ansible/roles by scripts/build/setup-vps-facts.mjs: edit the roles, then npm run build';
-const END = '# <<< generated';
+export const END = '# <<< generated';
 const VAR = /^[a-z][a-z0-9_]*$/;
 
 const single = (s) => `'${String(s).replaceAll("'", `'\\''`)}'`;

@@ -88,7 +88,7 @@ function must(cmd: string, args: string[], input?: string): string {
 
 /**
  * Builds the service image from docker/service.Dockerfile plus variants (a label each, so a new digest), and
- * a release that crashes on boot. Pushes them and returns the refs the VPS pulls (10.200.0.1:5000/...@sha256).
+ * a release that crashes on boot. Pushes them and returns the refs the VPS pulls (10.201.0.1:5000/...@sha256).
  */
 export function buildImages(variants: string[]): Record<string, string> {
   const registry = sandboxVar('SLIPWAY_REGISTRY');

@@ -16,6 +16,28 @@ sandbox_setup_flags() {
     --registry-mirror "https://${HOSTS_GATEWAY}:${MIRROR_PORT}"
 }
 
+# The same host as Ansible sees it: an inventory (infra/ansible's layout) with the sandbox's deploy key,
+# registry and mirror as role variables. Secrets stay in their files: the inventory only names them (lookup).
+sandbox_inventory() {
+  local name="$1" dir="$2"
+  install -d -m 0700 "${dir}" "${dir}/group_vars"
+  cp "$(host_known_hosts "${name}")" "${dir}/known_hosts"
+  printf 'slipway:\n  hosts:\n    %s:\n      ansible_host: %s\n' "${name}" "$(host_addr "${name}")" >"${dir}/hosts.yml"
+  cat >"${dir}/group_vars/slipway.yml" <<VARS
+# Written by scripts/sandbox/host inventory: sandbox host ${name}, as setup-vps.sh's sandbox flags describe it.
+ansible_python_interpreter: /usr/bin/python3
+ansible_ssh_common_args: -o UserKnownHostsFile={{ inventory_dir }}/known_hosts -o StrictHostKeyChecking=yes
+common_deploy_keys: ['$(cat "$(hosts_deploy_key).pub")']
+common_sshd_permit_root_login: prohibit-password
+docker_registry_mirrors: ['https://${HOSTS_GATEWAY}:${MIRROR_PORT}']
+docker_registry_ca: "{{ lookup('file', '$(registry_ca)') }}"
+docker_registry_ca_hosts: ['${HOSTS_GATEWAY}:${REGISTRY_PORT}', '${HOSTS_GATEWAY}:${MIRROR_PORT}']
+app_registry: '${HOSTS_GATEWAY}:${REGISTRY_PORT}'
+app_registry_username: '${REGISTRY_USER}'
+app_registry_password: "{{ lookup('file', '$(registry_password_file)') }}"
+VARS
+}
+
 # on_host NAME VIA COMMAND-STRING: runs a shell command on the host as root, stdin passed through.
 on_host() {
   local name="$1" via="$2" command="$3" args=()
