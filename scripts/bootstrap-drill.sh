@@ -8,7 +8,8 @@ usage() {
   cat <<USAGE
 Usage: scripts/bootstrap-drill.sh [DRILL-OPTIONS]
 Options are the drill's (see scripts/bootstrap-drill/main.ts): --setup-vps-host NAME, --ansible-host NAME,
---only setup-vps|ansible, --setup-vps-flags 'FLAGS', --report FILE. Needs root. See docs/INFRA.md.
+--only setup-vps|ansible, --setup-vps-flags 'FLAGS', --report FILE, --sequential. Needs root.
+See docs/INFRA.md.
 USAGE
 }
 

@@ -51,6 +51,7 @@ common_firewall_unit_dropin='/etc/systemd/system/nftables.service.d/10-slipway.c
 common_firewall_tcp_ports=(22 80 443)
 # role docker
 docker_packages=('docker.io')
+docker_cli_package='docker-cli'
 docker_compose_package='docker-compose'
 docker_compose_suite='trixie'
 docker_compose_apt_dir='/var/lib/slipway/apt-compose'
@@ -293,7 +294,6 @@ step_swap() {
 }
 
 step_upgrades() {
-  ensure_packages unattended-upgrades
   write_file "${common_auto_upgrades_file}" 0644 root:root file_20auto_upgrades
   local timer
   for timer in apt-daily.timer apt-daily-upgrade.timer; do service_on "${timer}"; done
@@ -301,6 +301,7 @@ step_upgrades() {
 
 step_docker() {
   ensure_packages "${docker_packages[@]}"
+  if apt-cache show "${docker_cli_package}" >/dev/null 2>&1; then ensure_packages "${docker_cli_package}"; fi
   service_on docker
 }
 

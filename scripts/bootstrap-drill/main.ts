@@ -5,8 +5,10 @@
  * deploy.yml. Then their facts (scripts/bootstrap-drill/host-facts.sh) are compared. Writes
  * bootstrap-report.json at the repository root; exit code 0 only when the report says ok.
  *
+ * The two hosts are set up at the same time (the machine's wall time); --sequential sets them up one after the
+ * other, so each host's figures are measured without the other's load.
  * Options: --setup-vps-host NAME (vps2) --ansible-host NAME (vps3) --only setup-vps|ansible
- *          --setup-vps-flags 'FLAGS' (extra flags for setup-vps.sh, split on spaces) --report FILE
+ *          --setup-vps-flags 'FLAGS' (extra flags for setup-vps.sh, split on spaces) --report FILE --sequential
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -76,10 +78,14 @@ function options(argv: string[]) {
     only: '' as '' | Method,
     setupVpsFlags: [] as string[],
     report: path.join(repoRoot, 'bootstrap-report.json'),
+    sequential: false,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ''];
-    if (flag === '--setup-vps-host') o.setupVpsHost = value;
+    if (flag === '--sequential') {
+      o.sequential = true;
+      i -= 1;
+    } else if (flag === '--setup-vps-host') o.setupVpsHost = value;
     else if (flag === '--ansible-host') o.ansibleHost = value;
     else if (flag === '--only' && (value === 'setup-vps' || value === 'ansible')) o.only = value;
     else if (flag === '--setup-vps-flags') o.setupVpsFlags = value.split(/\s+/).filter(Boolean);
@@ -217,6 +223,7 @@ async function main(): Promise<number> {
   const release = `drill-${runId}`;
   const hosts: HostResult[] = [];
   const hostFacts: Partial<Record<Method, Map<string, string>>> = {};
+  const jobs: (() => Promise<void>)[] = [];
 
   if (o.only !== 'ansible') {
     const host = o.setupVpsHost;
@@ -253,7 +260,9 @@ async function main(): Promise<number> {
         detail: action.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? `exit ${action.status}`,
       };
     };
-    hostFacts['setup-vps'] = await drillHost(result, setup, deploy, logFile);
+    jobs.push(async () => {
+      hostFacts['setup-vps'] = await drillHost(result, setup, deploy, logFile);
+    });
   }
 
   if (o.only !== 'setup-vps') {
@@ -293,8 +302,13 @@ async function main(): Promise<number> {
         detail: setupFromRecap(r.output, host, r.code).failure ?? 'not serving',
       };
     };
-    hostFacts.ansible = await drillHost(result, setup, deploy, logFile);
+    jobs.push(async () => {
+      hostFacts.ansible = await drillHost(result, setup, deploy, logFile);
+    });
   }
+
+  if (o.sequential) for (const job of jobs) await job();
+  else await Promise.all(jobs.map((job) => job()));
 
   const a = hostFacts['setup-vps'];
   const b = hostFacts.ansible;

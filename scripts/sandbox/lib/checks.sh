@@ -28,7 +28,7 @@ check_list() {
   done
   printf '%s\t%s\n' "mirror has the base images" "mirror_complete" \
     "apt proxy ${HOSTS_GATEWAY}:${APT_PROXY_PORT}" "apt_proxy_answers" \
-    "image ${HOST_IMAGE}" "host_image_present ${HOST_IMAGE}"
+    "image $(host_image bookworm)" "host_image_present $(host_image bookworm)"
   printf '%s\t%s\n' "host ${VPS_NAME} $(host_addr "${VPS_NAME}")" "host_up ${VPS_NAME}"
   printf '%s\t%s\n' "${VPS_NAME} set up by setup-vps.sh" "vps_setup_done"
 }

@@ -5,7 +5,7 @@
 # images.sh, registry.sh and aptproxy.sh.
 
 HOSTS_STATE="${STATE}/hosts"
-readonly HOST_IMAGE="slipway/bare-vps:bookworm"
+readonly HOST_RELEASES=(bookworm trixie)
 readonly HOST_NAME_RE='^vps([1-9][0-9]?)$'
 # What a container needs to run systemd and, later, its own dockerd with bridges and nftables (measured:
 # --privileged is refused here; these are enough). SYS_PTRACE: root must open the namespaces of another user's
@@ -57,7 +57,18 @@ hosts_keys() {
   chmod 0600 "$(hosts_root_key)" "$(hosts_deploy_key)"
 }
 
-host_image_up() { image_build_cached "${HOST_IMAGE}" "${SANDBOX_DIR}/images/bare-vps"; }
+# The bare image of a Debian release (bookworm: Debian 12, the default; trixie: Debian 13).
+host_image() { printf 'slipway/bare-vps:%s' "${1:-bookworm}"; }
+valid_release() {
+  [[ " ${HOST_RELEASES[*]} " == *" $1 "* ]] || die "release '$1' is not one of: ${HOST_RELEASES[*]}."
+}
+host_image_up() {
+  local release="${1:-bookworm}"
+  valid_release "${release}"
+  image_debian "${release}"
+  image_build_cached "$(host_image "${release}")" "${SANDBOX_DIR}/images/bare-vps" "RELEASE=${release}"
+}
+host_release() { host_docker inspect -f '{{index .Config.Labels "org.slipway.sandbox-release"}}' "$(host_container "$1")" 2>/dev/null; }
 
 host_running() { [[ "$(host_docker inspect -f '{{.State.Running}}' "$(host_container "$1")" 2>/dev/null)" == true ]]; }
 host_exists() { host_docker inspect "$(host_container "$1")" >/dev/null 2>&1; }
@@ -102,18 +113,20 @@ host_boot() {
   mv "$(host_known_hosts "${name}").tmp" "$(host_known_hosts "${name}")"
 }
 
-# Makes the host if it does not exist, starts it if it is stopped; a running host is left as it is.
+# host_create NAME [RELEASE]: makes the host if it does not exist, starts it if it is stopped; a running host is
+# left as it is.
 host_create() {
-  local name="$1"
+  local name="$1" release="${2:-bookworm}"
   valid_host_name "${name}"
+  valid_release "${release}"
   hosts_keys
   if ! host_exists "${name}"; then
     rm -rf "$(host_dir "${name}")"
     host_docker volume create "$(host_volume "${name}")" >/dev/null
     host_docker create --name "$(host_container "${name}")" --hostname "${name}" \
       --network "${HOSTS_NETWORK}" --ip "$(host_addr "${name}")" \
-      --label org.slipway.sandbox-host="${name}" "${HOST_RUN_OPTS[@]}" \
-      -v "$(host_volume "${name}"):/var/lib/docker" "${HOST_IMAGE}" >/dev/null
+      --label org.slipway.sandbox-host="${name}" --label org.slipway.sandbox-release="${release}" \
+      "${HOST_RUN_OPTS[@]}" -v "$(host_volume "${name}"):/var/lib/docker" "$(host_image "${release}")" >/dev/null
     host_seed "${name}"
   fi
   host_boot "${name}"
