@@ -301,7 +301,8 @@ step_upgrades() {
 
 step_docker() {
   ensure_packages "${docker_packages[@]}"
-  if apt-cache show "${docker_cli_package}" >/dev/null 2>&1; then ensure_packages "${docker_cli_package}"; fi
+  # A version in the archive, not just the name (Debian 12 knows docker-cli only as a recommendation).
+  if [[ -n "$(apt-cache madison "${docker_cli_package}" 2>/dev/null)" ]]; then ensure_packages "${docker_cli_package}"; fi
   service_on docker
 }
 
