@@ -53,16 +53,16 @@ step_facts() {
 
 main() {
   if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then usage; return 0; fi
-  local row name fn failed=() out
-  out="$(mktemp)"
-  trap 'rm -f "${out}"' EXIT
+  local row name fn failed=()
+  OUT="$(mktemp)"
+  trap 'rm -f "${OUT}"' EXIT
   for row in "${STEPS[@]}"; do
     name="${row%%|*}" fn="${row#*|}" fn="${fn%%|*}"
-    if "${fn}" >"${out}" 2>&1; then
+    if "${fn}" >"${OUT}" 2>&1; then
       printf 'infra-check: %-18s ok\n' "${name}"
     else
       printf 'infra-check: %-18s FAILED\n' "${name}"
-      sed 's/^/    /' "${out}"
+      sed 's/^/    /' "${OUT}"
       failed+=("${name}")
     fi
   done
