@@ -3,7 +3,9 @@
 // nothing, a failing step that stops the run and leaves the host for a rerun, the rerun, a third run that
 // changes nothing, and what the result lets in and keeps out.
 import fs from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../sandbox/sandbox-env.js';
 import { host, hostVars, onConsole, probe, ssh, stepLines } from './hosts.js';
 
 const NAME = 'vps2';
@@ -105,6 +107,18 @@ describe('setup-vps.sh', () => {
   it('a third run, through the console now that root may not log in, changes nothing', () => {
     const r = host(['setup', NAME, '--via', 'console']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\nsetup-vps: 0 changed\n$/);
+  });
+
+  it('runs as cloud-init runs it (a file, in a systemd unit, no stdin, no secrets) and changes nothing', () => {
+    const script = fs.readFileSync(path.join(repoRoot, 'infra/scripts/setup-vps.sh'), 'utf8');
+    onConsole(NAME, 'install -m 0700 /dev/stdin /usr/local/sbin/slipway-setup-vps', script);
+    const r = onConsole(
+      NAME,
+      'systemd-run --wait --pipe --quiet --unit hosts-cloud-final bash /usr/local/sbin/slipway-setup-vps',
+    );
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(stepLines(r.stdout)['registry-login']).toBe('skipped: no --registry given');
     expect(r.stdout).toMatch(/\nsetup-vps: 0 changed\n$/);
   });
 });
