@@ -110,16 +110,39 @@ describe('setup-vps.sh', () => {
     expect(r.stdout).toMatch(/\nsetup-vps: 0 changed\n$/);
   });
 
-  it('runs as cloud-init runs it (a file, in a systemd unit, no stdin, no secrets) and changes nothing', () => {
+  it('runs as cloud-init runs it (a file, in a systemd unit, no stdin) with the same flags, and changes nothing', () => {
     const script = fs.readFileSync(path.join(repoRoot, 'infra/scripts/setup-vps.sh'), 'utf8');
     onConsole(NAME, 'install -m 0700 /dev/stdin /usr/local/sbin/slipway-setup-vps', script);
+    onConsole(NAME, 'cat > /root/slipway-bootstrap/flags', host(['flags', NAME]).stdout);
     const r = onConsole(
       NAME,
-      'systemd-run --wait --pipe --quiet --unit hosts-cloud-final bash /usr/local/sbin/slipway-setup-vps',
+      'systemd-run --wait --pipe --quiet --unit hosts-cloud-final bash -c ' +
+        `'mapfile -t flags < /root/slipway-bootstrap/flags; exec bash /usr/local/sbin/slipway-setup-vps "\${flags[@]}"'`,
     );
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(stepLines(r.stdout)['registry-login']).toBe('skipped: no --registry given');
     expect(r.stdout).toMatch(/\nsetup-vps: 0 changed\n$/);
+  });
+
+  it('returns a setting left out of a rerun to its default (the mirror), but keeps the deploy key and the login', () => {
+    const r = onConsole(
+      NAME,
+      'systemd-run --wait --pipe --quiet --unit hosts-no-flags bash /usr/local/sbin/slipway-setup-vps',
+    );
+    const lines = stepLines(r.stdout);
+    expect(lines['docker-config']).toBe(
+      'changed: write /etc/docker/daemon.json; restart docker (daemon.json changed)',
+    );
+    expect(lines['deploy-user']).toBe('ok');
+    expect(lines['registry-login']).toBe('skipped: no --registry given');
+    expect(
+      onConsole(
+        NAME,
+        'jq -c . /etc/docker/daemon.json; jq -c ".auths | keys" /home/deploy/.docker/config.json',
+      ).stdout,
+    ).toBe(
+      '{"live-restore":true,"log-driver":"json-file","log-opts":{"max-file":"3","max-size":"10m"}}\n["10.201.0.1:5000"]\n',
+    );
+    expect(host(['setup', NAME, '--via', 'console']).stdout).toMatch(/\nsetup-vps: 1 changed\n$/);
   });
 });
 
