@@ -7,7 +7,10 @@ compose_works() { docker compose version >/dev/null 2>&1; }
 buildx_works() { docker buildx version >/dev/null 2>&1; }
 mirror_complete() {
   local tag
-  for tag in "${BASE_IMAGES[@]}"; do mirror_has "${tag}" || return 1; done
+  for tag in "${BASE_IMAGES[@]}"; do
+    docker_hub_name "${tag}" || continue
+    mirror_has "${tag}" || return 1
+  done
 }
 # Other hosts (scripts/sandbox/host list) are made on demand and are not part of what `up` promises.
 host_up() { host_running "$1" && host_sshd_answers "$(host_addr "$1")"; }

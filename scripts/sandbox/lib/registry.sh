@@ -162,14 +162,21 @@ mirror_has() {
     "https://${HOSTS_GATEWAY}:${MIRROR_PORT}/v2/${path}/manifests/${tag}"
 }
 
-# Pushes every look-alike base image (BASE_IMAGES) to the mirror under its upstream name. An image already
-# pushed with the same id is skipped.
+# Docker Hub names only: a mirror in daemon.json serves docker.io, never another registry (quay.io/…).
+docker_hub_name() {
+  local first="${1%%/*}"
+  [[ "$1" != */* || ! ( "${first}" == *.* || "${first}" == *:* || "${first}" == localhost ) ]]
+}
+
+# Pushes every look-alike base image (BASE_IMAGES) with a Docker Hub name to the mirror under that name. An
+# image already pushed with the same id is skipped.
 mirror_sync() {
   local tag id ref stamp
   mkdir -p "${MIRROR_SYNC_STATE}"
   host_docker login -u "${REGISTRY_USER}" --password-stdin "127.0.0.1:${MIRROR_PORT}" \
     <"$(registry_password_file)" >>"${LOG_DIR}/mirror-sync.log" 2>&1
   for tag in "${BASE_IMAGES[@]}"; do
+    docker_hub_name "${tag}" || continue
     id="$(host_docker image inspect -f '{{.Id}}' "${tag}")"
     stamp="${MIRROR_SYNC_STATE}/${tag//[:\/]/_}"
     [[ -f "${stamp}" && "$(cat "${stamp}")" == "${id}" ]] && mirror_has "${tag}" && continue
