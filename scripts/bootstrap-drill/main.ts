@@ -277,6 +277,8 @@ async function main(): Promise<number> {
           ANSIBLE_CONFIG: path.join(ansibleDir, 'ansible.cfg'),
           PATH: `${venvBin}:${process.env.PATH ?? ''}`,
           ANSIBLE_FORCE_COLOR: '0',
+          // Per-task times in the drill's log: where a converge spends its time.
+          ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks',
         },
         logFile,
       });
