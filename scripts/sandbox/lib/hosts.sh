@@ -50,6 +50,7 @@ hosts_network_up() {
 # Keys made once and kept: the bootstrap key a provider authorises for root on every new server, and the deploy
 # key setup-vps.sh authorises for the deploy user (the key CD holds).
 hosts_keys() {
+  need_commands ssh openssh-client ssh-keygen openssh-client
   mkdir -p "${HOSTS_STATE}"
   chmod 0700 "${HOSTS_STATE}"
   [[ -s "$(hosts_root_key)" ]] || ssh-keygen -q -t ed25519 -N '' -C slipway-sandbox-root -f "$(hosts_root_key)"
