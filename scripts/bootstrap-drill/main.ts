@@ -168,6 +168,7 @@ function blank(name: string, method: Method): HostResult {
     firstRunSeconds: null,
     firstRunChanged: null,
     secondRunChanged: null,
+    secondRunSeconds: null,
     deploySeconds: null,
     bareToServingSeconds: null,
     release: null,
@@ -199,6 +200,7 @@ async function drillHost(
   log(`${name}: ${result.method}, second run`);
   const second = await setup();
   result.secondRunChanged = second.parsed.changed;
+  result.secondRunSeconds = Math.round(second.run.seconds * 10) / 10;
   if (second.parsed.failure) {
     result.error = `second run: ${second.parsed.failure}`;
     return undefined;

@@ -12,6 +12,7 @@ export interface HostResult {
   firstRunChanged: number | null;
   /** Changes the second run reported: 0 for an idempotent setup. */
   secondRunChanged: number | null;
+  secondRunSeconds: number | null;
   /** The deploy after setup (ssh-deploy for setup-vps, deploy.yml for ansible). */
   deploySeconds: number | null;
   /** First setup run plus the deploy: bare host to a serving release. */
@@ -136,7 +137,7 @@ export function renderSummary(report: BootstrapReport): string {
   const rows = report.hosts.map(
     (h) =>
       `  ${h.name.padEnd(6)} ${h.method.padEnd(10)} first run ${s(h.firstRunSeconds).padStart(8)} (${h.firstRunChanged ?? '-'} changed), ` +
-      `second run ${h.secondRunChanged ?? '-'} changed, deploy ${s(h.deploySeconds)}, bare→serving ${s(h.bareToServingSeconds)}, ` +
+      `second run ${s(h.secondRunSeconds)} (${h.secondRunChanged ?? '-'} changed), deploy ${s(h.deploySeconds)}, bare→serving ${s(h.bareToServingSeconds)}, ` +
       `${h.serving ? `serving ${h.release}` : 'NOT serving'}${h.error ? `\n         error: ${h.error}` : ''}`,
   );
   const diff = report.equivalent

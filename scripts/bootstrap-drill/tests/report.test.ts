@@ -17,6 +17,7 @@ const host = (over: Partial<HostResult> = {}): HostResult => ({
   firstRunSeconds: 61.2,
   firstRunChanged: 13,
   secondRunChanged: 0,
+  secondRunSeconds: 6.2,
   deploySeconds: 70.1,
   bareToServingSeconds: 131.3,
   release: 'drill-1',
@@ -124,7 +125,7 @@ describe('buildReport', () => {
     });
     const text = renderSummary(report);
     expect(text).toContain('bootstrap drill: FAILED in 95 s');
-    expect(text).toContain('vps3   ansible    first run   61.2 s (13 changed), second run 0 changed');
+    expect(text).toContain('vps3   ansible    first run   61.2 s (13 changed), second run 6.2 s (0 changed)');
     expect(text).toContain('bare→serving 131.3 s, serving drill-1');
     expect(text).toContain('NOT equivalent:\n    sshd x: setup-vps a | ansible b');
   });
