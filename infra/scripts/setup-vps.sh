@@ -386,7 +386,10 @@ step_registry_login() {
 # Nothing but Docker's own proxy may hold the ports the release's proxy container publishes.
 step_proxy() {
   local port holders
-  if ! command -v ss >/dev/null; then note "check ports ${caddy_ports[*]} once iproute2 is installed"; return 0; fi
+  if ! command -v ss >/dev/null; then
+    ((DRY_RUN)) && say "  (ports ${caddy_ports[*]} are checked once iproute2 is installed)"
+    return 0
+  fi
   for port in "${caddy_ports[@]}"; do
     holders="$(ss -Hltnp "sport = :${port}" | grep -o '(("[^"]*"' | tr -d '("' | grep -vx docker-proxy | sort -u | paste -sd, || true)"
     [[ -z "${holders}" ]] ||
@@ -428,12 +431,11 @@ step_firewall() {
   changed_config="${WROTE}"
   write_file "${common_firewall_unit_dropin}" 0644 root:root file_nftables_keep_docker_conf
   ((WROTE == 0)) || act "reload systemd units" systemctl daemon-reload
-  if ! systemctl is-active --quiet nftables 2>/dev/null; then
-    service_on nftables
-  elif ((changed_config)) || ! nft list table inet slipway >/dev/null 2>&1; then
+  if systemctl is-active --quiet nftables 2>/dev/null &&
+    { ((changed_config)) || ! nft list table inet slipway >/dev/null 2>&1; }; then
     act "load the firewall rules" systemctl reload nftables
   fi
-  systemctl is-enabled --quiet nftables 2>/dev/null || act "enable nftables" systemctl enable nftables
+  service_on nftables
 }
 
 step_sshd() {

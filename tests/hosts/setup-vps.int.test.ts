@@ -65,7 +65,7 @@ describe('setup-vps.sh', () => {
     expect(Object.keys(stepLines(r.stdout))).toEqual(steps);
     expect(r.stdout).toMatch(/^setup-vps:\s+would install .*docker\.io/m);
     expect(r.stdout).toMatch(/^setup-vps:\s+would create the user deploy$/m);
-    expect(r.stdout).toMatch(/^setup-vps: \d+ would change \(dry run: nothing was changed\)\n$/);
+    expect(r.stdout).toMatch(/\nsetup-vps: \d+ would change \(dry run: nothing was changed\)\n$/);
     expect(onConsole(NAME, 'dpkg-query -W | md5sum; ls /etc/docker /home 2>&1 | md5sum').stdout).toBe(before);
   });
 
@@ -95,7 +95,7 @@ describe('setup-vps.sh', () => {
     expect(lines.swap).toMatch(/^skipped: the kernel refused swap on \/swapfile/);
     for (const step of ['registry-login', 'networks', 'firewall', 'sshd'])
       expect(lines[step], step).toMatch(/^changed: /);
-    expect(r.stdout).toMatch(/^setup-vps: [1-9]\d* changed\n$/);
+    expect(r.stdout).toMatch(/\nsetup-vps: [1-9]\d* changed\n$/);
     const v = hostVars(NAME);
     const root = ssh(NAME, 'root', v.rootKey, 'true');
     expect(root.status, 'no root login after setup').toBe(255);
@@ -113,11 +113,14 @@ describe('setup-vps.sh', () => {
   it('runs as cloud-init runs it (a file, in a systemd unit, no stdin) with the same flags, and changes nothing', () => {
     const script = fs.readFileSync(path.join(repoRoot, 'infra/scripts/setup-vps.sh'), 'utf8');
     onConsole(NAME, 'install -m 0700 /dev/stdin /usr/local/sbin/slipway-setup-vps', script);
-    onConsole(NAME, 'cat > /root/slipway-bootstrap/flags', host(['flags', NAME]).stdout);
+    // cloud-init writes runcmd's list entries into a shell script, each word single-quoted, and runs it.
+    const flags = host(['flags', NAME]).stdout.split('\n').filter(Boolean);
+    const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+    const runcmd = `#!/bin/sh\n${['bash', '/usr/local/sbin/slipway-setup-vps', ...flags].map(quote).join(' ')}\n`;
+    onConsole(NAME, 'install -m 0700 /dev/stdin /root/slipway-bootstrap/runcmd', runcmd);
     const r = onConsole(
       NAME,
-      'systemd-run --wait --pipe --quiet --unit hosts-cloud-final bash -c ' +
-        `'mapfile -t flags < /root/slipway-bootstrap/flags; exec bash /usr/local/sbin/slipway-setup-vps "\${flags[@]}"'`,
+      'systemd-run --wait --pipe --quiet --unit hosts-cloud-final /root/slipway-bootstrap/runcmd',
     );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\nsetup-vps: 0 changed\n$/);
