@@ -9,13 +9,16 @@ import { repoRoot, run, sandboxStateDir } from './sandbox-env.js';
 const script = (name: string) => path.join(repoRoot, 'scripts', 'sandbox', name);
 const baseImages = ['debian:bookworm-slim', 'node:24-bookworm-slim', 'postgres:15-bookworm', 'caddy:2.6'];
 
-/** Pids from the sandbox's pidfiles (run/ and run/hosts/) plus all their descendants (containerd, shims). */
+/** The netns VPS of earlier versions: `up` no longer starts it, `down` stops one an earlier `up` left running. */
+const LEGACY_PIDFILES = new Set(['vps-sshd.pid', 'vps-dockerd.pid', 'registry-10.200.0.1.pid']);
+
+/** Pids from the pidfiles of what `up` starts (run/ and run/hosts/) plus all their descendants (containerd, shims). */
 function sandboxPids(): Set<number> {
   const runDirs = [path.join(sandboxStateDir(), 'run'), path.join(sandboxStateDir(), 'run', 'hosts')];
   const pids = new Set(
     runDirs.flatMap((dir) =>
       readdirSync(dir)
-        .filter((f) => f.endsWith('.pid'))
+        .filter((f) => f.endsWith('.pid') && !LEGACY_PIDFILES.has(f))
         .map((f) => Number(readFileSync(path.join(dir, f), 'utf8').trim())),
     ),
   );
