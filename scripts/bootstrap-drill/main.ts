@@ -186,8 +186,10 @@ async function drillHost(
   const name = result.name;
   log(`${name}: recreating the bare host`);
   const made = await run([hostCommand, 'recreate', name], { logFile });
-  if (made.code !== 0)
-    throw new Error(`scripts/sandbox/host recreate ${name} failed: ${made.output.trim().split('\n').pop()}`);
+  if (made.code !== 0) {
+    result.error = `scripts/sandbox/host recreate ${name} failed: ${made.output.trim().split('\n').pop()}`;
+    return undefined;
+  }
   Object.assign(env, JSON.parse(fs.readFileSync(path.join(sandboxStateDir(), 'env.json'), 'utf8')));
   log(`${name}: ${result.method}, first run`);
   const first = await setup();
@@ -205,12 +207,18 @@ async function drillHost(
     result.error = `second run: ${second.parsed.failure}`;
     return undefined;
   }
-  const hostFacts = await facts(name);
+  let hostFacts: Map<string, string>;
+  try {
+    hostFacts = await facts(name);
+  } catch (err) {
+    result.error = (err as Error).message;
+    return undefined;
+  }
   log(`${name}: deploying`);
   const deployed = await deploy();
   result.deploySeconds = Math.round(deployed.seconds * 10) / 10;
-  if (!deployed.ok) result.error = `deploy: ${deployed.detail}`;
-  result.bareToServingSeconds = Math.round((first.run.seconds + deployed.seconds) * 10) / 10;
+  if (deployed.ok) result.bareToServingSeconds = Math.round((first.run.seconds + deployed.seconds) * 10) / 10;
+  else result.error = `deploy: ${deployed.detail}`;
   return hostFacts;
 }
 
