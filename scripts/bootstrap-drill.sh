@@ -21,6 +21,11 @@ main() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
   scripts/setup.sh
   scripts/sandbox/up
+  # The drill takes the sandbox's variables from its environment first: what this checkout's up just wrote.
+  set -a
+  # shellcheck source=/dev/null
+  . "${SLIPWAY_SANDBOX_STATE:-/var/lib/slipway/sandbox}/env"
+  set +a
   node --import tsx scripts/bootstrap-drill/main.ts "$@"
 }
 

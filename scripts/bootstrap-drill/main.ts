@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runAction } from '../rehearsal/github-runner.js';
-import { repoRoot, sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
+import { readSandboxEnv, repoRoot, sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
 import {
   type HostResult,
   type Method,
@@ -27,10 +27,11 @@ import {
   setupFromRecap,
 } from './report.js';
 
-const env = JSON.parse(fs.readFileSync(path.join(sandboxStateDir(), 'env.json'), 'utf8')) as Record<
-  string,
-  string
->;
+/** The sandbox's variables: the env file, overridden by SLIPWAY_* already in this process's environment (what the
+ * caller's `up` wrote, as the integration tests and scripts/bootstrap-drill.sh pass them). */
+const fromProcess = () =>
+  Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('SLIPWAY_')));
+const env: Record<string, string> = { ...readSandboxEnv(), ...(fromProcess() as Record<string, string>) };
 const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const hostCommand = path.join(repoRoot, 'scripts', 'sandbox', 'host');
 const ansibleDir = path.join(repoRoot, 'infra', 'ansible');
@@ -190,7 +191,12 @@ async function drillHost(
     result.error = `scripts/sandbox/host recreate ${name} failed: ${made.output.trim().split('\n').pop()}`;
     return undefined;
   }
-  Object.assign(env, JSON.parse(fs.readFileSync(path.join(sandboxStateDir(), 'env.json'), 'utf8')));
+  // The host's own variables, as `host recreate` just wrote them.
+  const prefix = `SLIPWAY_HOST_${name.toUpperCase()}_`;
+  Object.assign(
+    env,
+    Object.fromEntries(Object.entries(readSandboxEnv()).filter(([k]) => k.startsWith(prefix))),
+  );
   log(`${name}: ${result.method}, first run`);
   const first = await setup();
   result.firstRunSeconds = Math.round(first.run.seconds * 10) / 10;
