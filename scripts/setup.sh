@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the build and the unit tests need: npm packages and the pinned linter venv.
+# Installs what the build and the tests need: npm packages and the pinned venv (linters, Ansible).
 # Idempotent and fast when warm: each step is skipped when its inputs have not changed.
 set -euo pipefail
 
 usage() {
   cat <<USAGE
 Usage: scripts/setup.sh
-Installs npm packages (npm ci --ignore-scripts), the Python linters pinned in scripts/requirements.txt
-and the pinned actionlint (scripts/tools/go-tool) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
+Installs npm packages (npm ci --ignore-scripts), the Python tools pinned in scripts/requirements.txt (linters,
+ansible, ansible-lint) and the pinned actionlint (scripts/tools/go-tool) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
 A fresh checkout on a machine that installed the same lock file before unpacks node_modules from
 \${SLIPWAY_SETUP_CACHE:-/var/cache/slipway/setup} instead of running npm ci (when that folder is writable).
 USAGE
@@ -60,7 +60,7 @@ install_venv() {
   if stamp_matches "${stamp}" "${sum}" && [[ -x "${ROOT}/.venv/bin/actionlint" ]]; then
     return 0
   fi
-  echo "setup: python venv with pinned linters" >&2
+  echo "setup: python venv with the pinned linters and Ansible (a few minutes the first time)" >&2
   python3 -m venv "${ROOT}/.venv"
   "${ROOT}/.venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
     -r "${ROOT}/scripts/requirements.txt"

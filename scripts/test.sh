@@ -71,6 +71,7 @@ main() {
   check_step "lint" scripts/lint.sh
   check_step "typecheck" npx tsc --noEmit -p tsconfig.json
   check_step "generated files up to date" node scripts/build/check-generated.mjs
+  check_step "infra-check (hosts)" scripts/infra/check-hosts.sh
   vitest_suite unit
   if [[ "${unit_only}" == false ]]; then
     vitest_suite integration

@@ -14,12 +14,19 @@ LOG_DIR="${STATE}/log"
 CACHE_DIR="/var/cache/slipway"
 DATA_DIR="/var/lib/slipway"
 
-readonly NETNS="slipway-vps"
-readonly HOST_IP="10.200.0.1"
-readonly VPS_IP="10.200.0.2"
+# The bare VPS hosts (scripts/sandbox/host) live on one Docker network of the host engine; this machine is its
+# gateway and serves them the registry, the registry mirror and the apt proxy there.
+readonly HOSTS_NETWORK="slipway-hosts"
+readonly HOSTS_SUBNET="10.201.0.0/24"
+readonly HOSTS_GATEWAY="10.201.0.1"
+# Daemons that serve the hosts' network keep their pidfiles here, apart from the loopback ones.
+HOSTS_RUN_DIR="${RUN_DIR}/hosts"
 readonly REGISTRY_PORT="5000"
+readonly MIRROR_PORT="5001"
+readonly APT_PROXY_PORT="3142"
 readonly HOST_DOCKER_SOCK="/var/run/docker.sock"
-readonly VPS_DOCKER_SOCK="/run/slipway-vps/docker.sock"
+# The host the rehearsal and the deploy tests deploy to; scripts/sandbox/up makes it and runs setup-vps.sh on it.
+readonly VPS_NAME="vps1"
 readonly VPS_APP_DIR="/srv/slipway"
 readonly DEBIAN_MIRROR="${SLIPWAY_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # The upstream images the Dockerfiles and compose files name; the sandbox builds look-alikes of them
@@ -55,7 +62,7 @@ take_lock() {
 }
 
 ensure_dirs() {
-  mkdir -p "${RUN_DIR}" "${LOG_DIR}" "${CACHE_DIR}" "${DATA_DIR}"
+  mkdir -p "${RUN_DIR}" "${HOSTS_RUN_DIR}" "${LOG_DIR}" "${CACHE_DIR}" "${DATA_DIR}"
   chmod 0700 "${STATE}"
 }
 
@@ -140,4 +147,3 @@ os_codename() {
 }
 
 host_docker() { docker -H "unix://${HOST_DOCKER_SOCK}" "$@"; }
-vps_docker() { docker -H "unix://${VPS_DOCKER_SOCK}" "$@"; }
