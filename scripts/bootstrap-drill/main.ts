@@ -13,8 +13,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runAction } from '../rehearsal/github-runner.js';
 import { readSandboxEnv, repoRoot, sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
+import { runAction } from '../../tests/support/action-runner.js';
 import {
   type HostResult,
   type Method,

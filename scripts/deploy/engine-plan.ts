@@ -16,7 +16,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError, Inputs, mapInputSource } from '../../actions/toolkit/src/index.js';
+import {
+  InputError,
+  Inputs,
+  mapInputSource,
+  readWorkspaceFile,
+  RULES,
+} from '../../actions/toolkit/src/index.js';
 import {
   deployCommand,
   installCommand,
@@ -31,11 +37,8 @@ import {
   runFacts,
 } from '../../actions/toolkit/src/deploy/release.js';
 import { engineFiles } from '../../actions/ssh-deploy/src/engine-files.js';
-import { INPUT as DEPLOY_INPUT, RELEASE_ID, readImages } from '../../actions/ssh-deploy/src/inputs.js';
+import { INPUT as DEPLOY_INPUT, readImages } from '../../actions/ssh-deploy/src/inputs.js';
 import { INPUT as ROLLBACK_INPUT } from '../../actions/rollback/src/inputs.js';
-
-const APP_DIR = /^\/[A-Za-z0-9._/-]*$/;
-const ACTOR = /^[A-Za-z0-9][A-Za-z0-9._@ [\]-]{0,63}$/;
 
 /** `--name value` pairs into a map; a flag without a value or a stray word is an error naming it. */
 export function parseFlags(args: string[]): Record<string, string> {
@@ -54,13 +57,9 @@ export function parseFlags(args: string[]): Record<string, string> {
 
 function common(i: Inputs) {
   return {
-    appDir: i.string('app-dir', { default: '/srv/slipway', pattern: APP_DIR, hint: 'an absolute path' }),
+    appDir: i.string('app-dir', { default: '/srv/slipway', rule: RULES.appDir }),
     lockTimeoutSeconds: i.integer(DEPLOY_INPUT.lockTimeoutSeconds, { default: 120, min: 0, max: 3600 }),
-    actor: i.string('actor', {
-      default: 'ansible',
-      pattern: ACTOR,
-      hint: 'a name of letters, digits, . _ @ -',
-    }),
+    actor: i.string('actor', { default: 'ansible', rule: RULES.actor }),
   };
 }
 
@@ -81,30 +80,23 @@ export function planDeploy(
   const images = readImages(i);
   const c = common(i);
   const releaseId =
-    i.string(DEPLOY_INPUT.releaseId, {
-      pattern: RELEASE_ID,
-      hint: 'a release id of letters, digits, . _ - (at most 64)',
-    }) || defaultReleaseId(images, now);
+    i.string(DEPLOY_INPUT.releaseId, { rule: RULES.releaseId }) || defaultReleaseId(images, now);
   const settings = {
     healthTimeoutSeconds: i.integer(DEPLOY_INPUT.healthTimeoutSeconds, { default: 120, min: 5, max: 3600 }),
     keepReleases: i.integer(DEPLOY_INPUT.keepReleases, { default: 5, min: 1, max: 50 }),
     lockTimeoutSeconds: c.lockTimeoutSeconds,
   };
-  const composeFile = i.path(DEPLOY_INPUT.composeFile, { default: 'docker/compose.release.yaml' });
-  const proxyConfig = i.path(DEPLOY_INPUT.proxyConfig, { default: 'docker/caddy/Caddyfile.release' });
-  const gitSha = i.string('git-sha', {
-    default: 'unknown',
-    pattern: /^([0-9a-f]{7,64}|unknown)$/,
-    hint: 'a commit sha',
-  });
+  const composeFile = i.file(DEPLOY_INPUT.composeFile, { default: 'docker/compose.release.yaml' })!;
+  const proxyConfig = i.file(DEPLOY_INPUT.proxyConfig, { default: 'docker/caddy/Caddyfile.release' })!;
+  const gitSha = i.string('git-sha', { default: 'unknown', rule: RULES.gitSha });
   const engine = engineFiles();
   const digest = engineDigest(engine);
   const facts = runFacts({ GITHUB_SHA: gitSha, GITHUB_ACTOR: c.actor }, now);
   const release = releaseFiles(
     releaseId,
     images,
-    fs.readFileSync(composeFile),
-    fs.readFileSync(proxyConfig),
+    readWorkspaceFile(composeFile),
+    readWorkspaceFile(proxyConfig),
     facts,
   );
   const id = `${now.getTime()}-${nonce}`;
@@ -121,8 +113,8 @@ export function planRollback(flags: Record<string, string>): { rollback: readonl
   const i = new Inputs(mapInputSource(flags));
   const to = i.string(ROLLBACK_INPUT.to, {
     default: 'previous',
-    pattern: RELEASE_ID,
-    hint: 'a release id of letters, digits, . _ - (at most 64), or previous',
+    rule: RULES.releaseId,
+    hint: `${RULES.releaseId.hint}, or previous`,
   });
   const c = common(i);
   return { rollback: rollbackCommand(c.appDir, to, { ...c, runUrl: '' }).argv };

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, run, sandboxConstants, sandboxStateDir, sandboxVar } from './sandbox-env.js';
+import { repoRoot, run, sandboxConstants, sandboxStateDir } from './sandbox-env.js';
 
 const script = (name: string) => path.join(repoRoot, 'scripts', 'sandbox', name);
 const baseImages = sandboxConstants('BASE_IMAGES');
