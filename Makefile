@@ -4,7 +4,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help rehearse setup build lint typecheck check test test-unit test-integration clean \
+.PHONY: help rehearse setup build lint typecheck check test test-unit test-integration infra-check clean \
 	sandbox-up sandbox-down sandbox-status
 
 help: ## List the targets
@@ -33,6 +33,9 @@ test-unit: setup ## Unit tests only (no Docker)
 
 test-integration: setup sandbox-up ## Integration tests against the real sandbox
 	npx vitest run --project integration
+
+infra-check: setup ## Offline checks of infra/: tofu fmt/validate/plan (JSON in .cache/infra), tflint, tests
+	@scripts/infra/check.sh
 
 test: ## Everything CI runs; prints "N passed, N failed" last
 	@scripts/test.sh
