@@ -24,6 +24,7 @@ let ws: TofuWorkspace;
 let host: { file: string; publicKey: string };
 let admin: { file: string; publicKey: string };
 let deploy: { file: string; publicKey: string };
+let operator: { file: string; publicKey: string };
 let vars: Record<string, unknown>;
 let plan: PlanJson;
 let planFile: string;
@@ -39,12 +40,13 @@ beforeAll(() => {
   host = sshKeyPair(ws.scratch, 'host');
   admin = sshKeyPair(ws.scratch, 'admin');
   deploy = sshKeyPair(ws.scratch, 'deploy');
+  operator = sshKeyPair(ws.scratch, 'operator');
   vars = {
     name: 'tf-test',
     location: 'hel1',
     server_type: 'cx33',
     admin_ssh_public_key: `${admin.publicKey} admin@example`,
-    deploy_public_key: deploy.publicKey,
+    deploy_public_keys: [deploy.publicKey, `${operator.publicKey} ops@example`],
     host_key_file: host.file,
     admin_cidrs: ['198.51.100.7/32', '2001:db8:2::/48'],
     dns_zone: 'example.org',
@@ -150,8 +152,9 @@ describe('the server', () => {
           '/usr/local/sbin/slipway-setup-vps',
           '--deploy-key',
           deploy.publicKey,
-          '--registry',
-          'ghcr.io',
+          '--deploy-key',
+          `${operator.publicKey} ops@example`,
+          '--keep-root-login',
         ],
       ]);
       expect(cloudConfig.ssh_pwauth).toBe(false);
@@ -165,17 +168,10 @@ describe('the server', () => {
       expect(plan.planned_values.outputs.host_public_key?.value).toBe(host.publicKey);
     });
 
-    it('passes each skipped step and another registry to the bootstrap', () => {
-      const custom = { ...vars, registry: 'registry.example.org:5000', bootstrap_skip: ['swap', 'timezone'] };
+    it('passes each skipped step, and leaves root login to the bootstrap when told to', () => {
+      const custom = { ...vars, keep_root_login: false, bootstrap_skip: ['swap', 'timezone'] };
       const config = yaml.load(ws.evaluateString('local.user_data', custom)) as typeof cloudConfig;
-      expect(config.runcmd[0]!.slice(4)).toEqual([
-        '--registry',
-        'registry.example.org:5000',
-        '--skip',
-        'swap',
-        '--skip',
-        'timezone',
-      ]);
+      expect(config.runcmd[0]!.slice(6)).toEqual(['--skip', 'swap', '--skip', 'timezone']);
     });
   });
 
@@ -239,18 +235,20 @@ describe('DNS', () => {
 
 describe('the outputs for CD and Ansible', () => {
   it('are all planned; those that depend on the addresses are known once the primary IPs exist', () => {
-    expect(Object.keys(plan.output_changes).sort()).toEqual([
-      'ansible_inventory',
-      'dns_nameservers',
-      'github_variables',
-      'host_public_key',
-      'ipv4_address',
-      'ipv6_address',
-      'server_id',
-      'service_fqdns',
-      'vps_known_hosts',
-    ]);
-    for (const name of ['vps_known_hosts', 'ansible_inventory', 'ipv4_address', 'ipv6_address']) {
+    expect(Object.keys(plan.output_changes).sort()).toEqual(
+      [
+        'ansible_inventory',
+        'dns_nameservers',
+        'github_variables',
+        'host_public_key',
+        'ipv4_address',
+        'ipv6_address',
+        'known_hosts_line',
+        'server_id',
+        'service_fqdns',
+      ].sort(),
+    );
+    for (const name of ['known_hosts_line', 'ansible_inventory', 'ipv4_address', 'ipv6_address']) {
       expect(plan.output_changes[name]?.after_unknown, name).toBe(true);
     }
     expect(plan.output_changes.github_variables?.after_unknown).toEqual({
@@ -328,18 +326,15 @@ describe('the outputs for CD and Ansible', () => {
         VPS_KNOWN_HOSTS: `example.org,api.example.org,203.0.113.10,2001:db8:3::1 ${host.publicKey}`,
         PRODUCTION_URL: 'https://example.org',
       });
-      expect(outputs().vps_known_hosts?.value).toBe(
+      expect(outputs().known_hosts_line?.value).toBe(
         `example.org,api.example.org,203.0.113.10,2001:db8:3::1 ${host.publicKey}`,
       );
     });
 
     it('give Ansible an inventory with the host at its address', () => {
+      // The layout of infra/ansible/inventory/example/hosts.yml: group slipway, the host at its address.
       expect(yaml.load(outputs().ansible_inventory?.value as string)).toEqual({
-        all: {
-          children: {
-            slipway_vps: { hosts: { 'tf-test': { ansible_host: '203.0.113.10', ansible_user: 'root' } } },
-          },
-        },
+        slipway: { hosts: { 'tf-test': { ansible_host: '203.0.113.10' } } },
       });
     });
   });
@@ -363,10 +358,16 @@ describe('bad input', () => {
       { host_key_file: '/nonexistent/host_ed25519' },
       /Variable 'host_key_file' must name an existing/,
     ],
+    ['no deploy key', { deploy_public_keys: [] }, /Variable 'deploy_public_keys' must hold at least one key/],
     [
       'a malformed deploy key',
-      { deploy_public_key: 'not-a-key' },
-      /Variable 'deploy_public_key' must be one OpenSSH/,
+      { deploy_public_keys: ['not-a-key'] },
+      /Variable 'deploy_public_keys' must hold OpenSSH/,
+    ],
+    [
+      "the example's placeholder admin key",
+      { admin_ssh_public_key: 'ssh-ed25519 AAAA... you@laptop' },
+      /Variable 'admin_ssh_public_key' must be one OpenSSH public key line/,
     ],
     ['an upper-case DNS name', { dns_names: ['Api'] }, /Variable 'dns_names' must hold/],
     [
@@ -375,7 +376,6 @@ describe('bad input', () => {
       /Variable 'dns_names' must list at least one name, without duplicates/,
     ],
     ['a TTL below a minute', { dns_ttl: 30 }, /Variable 'dns_ttl' must be a whole number of seconds/],
-    ['a registry URL', { registry: 'https://ghcr.io' }, /Variable 'registry' must be a registry host/],
     ['a name that is no host name', { name: 'Slipway_1' }, /Variable 'name' must be a host name label/],
     ['an unknown location', { location: 'mars1' }, /Variable 'location' must be one of/],
   ];

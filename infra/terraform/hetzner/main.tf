@@ -16,8 +16,12 @@ locals {
   # the host through Ansible or a rerun over SSH, never by replacing the server (see lifecycle below).
   bootstrap_source = "${path.module}/../../scripts/setup-vps.sh"
   bootstrap_path   = "/usr/local/sbin/slipway-setup-vps"
+  # No registry login at first boot: its token would have to travel in the user data. setup.yml (vaulted
+  # token) or a rerun of setup-vps.sh with --registry-password-file does it (docs/INFRA.md).
   bootstrap_command = concat(
-    ["bash", local.bootstrap_path, "--deploy-key", trimspace(var.deploy_public_key), "--registry", var.registry],
+    ["bash", local.bootstrap_path],
+    flatten([for key in var.deploy_public_keys : ["--deploy-key", trimspace(key)]]),
+    var.keep_root_login ? ["--keep-root-login"] : [],
     flatten([for step in var.bootstrap_skip : ["--skip", step]]),
   )
 

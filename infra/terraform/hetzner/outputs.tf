@@ -28,7 +28,7 @@ output "host_public_key" {
   value       = local.host_public_key
 }
 
-output "vps_known_hosts" {
+output "known_hosts_line" {
   description = "known_hosts line pinning the server's host key under its names and addresses: the VPS_KNOWN_HOSTS repository variable."
   value       = local.known_hosts
 }
@@ -43,18 +43,11 @@ output "github_variables" {
 }
 
 output "ansible_inventory" {
-  description = "Ansible inventory (YAML) for this server; write it with: tofu output -raw ansible_inventory > infra/ansible/inventory/hetzner.yml."
+  description = "Ansible inventory (hosts.yml) for this server, in the layout of infra/ansible/inventory/example: tofu output -raw ansible_inventory > infra/ansible/inventory/production/hosts.yml."
   value = yamlencode({
-    all = {
-      children = {
-        slipway_vps = {
-          hosts = {
-            (var.name) = {
-              ansible_host = local.ipv4_address
-              ansible_user = "root"
-            }
-          }
-        }
+    slipway = {
+      hosts = {
+        (var.name) = { ansible_host = local.ipv4_address }
       }
     }
   })

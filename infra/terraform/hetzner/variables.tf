@@ -47,7 +47,7 @@ variable "admin_ssh_public_key" {
   type        = string
 
   validation {
-    condition     = can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/]+=* ?[^\n]*$", trimspace(var.admin_ssh_public_key)))
+    condition     = can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh.com) [A-Za-z0-9+/]{60,}={0,2}( [^\n]*)?$", trimspace(var.admin_ssh_public_key)))
     error_message = "Variable 'admin_ssh_public_key' must be one OpenSSH public key line (ssh-ed25519 AAAA...), e.g. the content of ~/.ssh/id_ed25519.pub."
   }
 }
@@ -67,14 +67,25 @@ variable "admin_cidrs" {
   }
 }
 
-variable "deploy_public_key" {
-  description = "OpenSSH public key of the deploy user; its private half is the production environment's VPS_SSH_KEY secret (docs/DEPLOY.md)."
-  type        = string
+variable "deploy_public_keys" {
+  description = "OpenSSH public keys authorised for the deploy user (setup-vps.sh --deploy-key): the CD key, whose private half is the production environment's VPS_SSH_KEY secret (docs/DEPLOY.md), and any operator's."
+  type        = list(string)
 
   validation {
-    condition     = can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=* ?[^\n]*$", trimspace(var.deploy_public_key)))
-    error_message = "Variable 'deploy_public_key' must be one OpenSSH public key line (ssh-ed25519 AAAA...)."
+    condition     = length(var.deploy_public_keys) > 0
+    error_message = "Variable 'deploy_public_keys' must hold at least one key: CD logs in as the deploy user with it."
   }
+
+  validation {
+    condition     = alltrue([for k in var.deploy_public_keys : can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]{60,}={0,2}( [^\n]*)?$", trimspace(k)))])
+    error_message = "Variable 'deploy_public_keys' must hold OpenSSH public key lines (ssh-ed25519 AAAA...), one per element."
+  }
+}
+
+variable "keep_root_login" {
+  description = "Let root keep logging in with its key after the bootstrap (setup-vps.sh --keep-root-login): infra/ansible converges as root. Set false when only setup-vps.sh and CD manage the host."
+  type        = bool
+  default     = true
 }
 
 variable "host_key_file" {
@@ -135,17 +146,6 @@ variable "dns_ttl" {
   validation {
     condition     = var.dns_ttl >= 60 && var.dns_ttl <= 86400 && floor(var.dns_ttl) == var.dns_ttl
     error_message = "Variable 'dns_ttl' must be a whole number of seconds between 60 and 86400."
-  }
-}
-
-variable "registry" {
-  description = "Container registry the deploy user pulls release images from (passed to setup-vps.sh --registry)."
-  type        = string
-  default     = "ghcr.io"
-
-  validation {
-    condition     = can(regex("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$", var.registry))
-    error_message = "Variable 'registry' must be a registry host with an optional port, such as ghcr.io or registry.example.com:5000."
   }
 }
 
