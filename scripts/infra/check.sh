@@ -73,9 +73,9 @@ step_validate_hetzner() {
 }
 
 step_validate_gcp() {
-  SKIP_REASON="the google provider is not served by the Go module proxy at any recent version (its v2+ tags
-  lack a /vN module path) and no registry is reachable, so its schema is unknown here: gcp/ gets fmt and tflint
-  only (docs/INFRA.md)."
+  SKIP_REASON="the google provider is not served by the Go module proxy at any recent version (v2+ tags lack a"
+  SKIP_REASON+=" /vN module path) and no registry is reachable: its schema is unknown, so gcp/ gets fmt and tflint"
+  SKIP_REASON+=" only (docs/INFRA.md)."
 }
 
 # Test keys, made once per output directory; the example tfvars supply every other value.
