@@ -168,6 +168,26 @@ describe('the server', () => {
       expect(plan.planned_values.outputs.host_public_key?.value).toBe(host.publicKey);
     });
 
+    it('runs a command line the bootstrap accepts: its own argument parser takes every flag', () => {
+      // setup-vps.sh is sourceable (its main is guarded); parse_args is the parser its main runs first. It
+      // checks each flag, each key (ssh-keygen) and each --skip step against its step table.
+      const parse = (argv: string[]) =>
+        spawnSync('bash', ['-c', 'source "$1"; shift; parse_args "$@"', '_', bootstrapScript, ...argv], {
+          encoding: 'utf8',
+        });
+      const custom = { ...vars, bootstrap_skip: ['swap', 'timezone'] };
+      const config = yaml.load(ws.evaluateString('local.user_data', custom)) as typeof cloudConfig;
+      const [bash, onServer, ...argv] = config.runcmd[0]!;
+      expect([bash, onServer]).toEqual(['bash', '/usr/local/sbin/slipway-setup-vps']);
+      const accepted = parse(argv);
+      expect(accepted.stderr).toBe('');
+      expect(accepted.status).toBe(0);
+      // and the parser is a real check: an unknown step is refused (variables.tf cannot know the steps).
+      const refused = parse([...argv, '--skip', 'no-such-step']);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('no-such-step');
+    });
+
     it('passes each skipped step, and leaves root login to the bootstrap when told to', () => {
       const custom = { ...vars, keep_root_login: false, bootstrap_skip: ['swap', 'timezone'] };
       const config = yaml.load(ws.evaluateString('local.user_data', custom)) as typeof cloudConfig;
