@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make infra-check`: the static checks of infra/, offline. Each step is one row of STEPS below and one
-# function; a new check (ansible-lint, shellcheck of infra/...) is a function plus one row. Every step runs even
-# when an earlier one failed, so one run shows every problem; the exit code is 1 when any failed.
+# `make infra-check`: the static checks of infra/, offline. Each step is one row of STEPS below, naming a
+# function of this file or an executable of the repository: adding a check (ansible-lint, shellcheck of
+# infra/, ...) that has its own script is one row. Every step runs even when an earlier one failed, so one run
+# shows every problem; the exit code is 1 when any failed.
 # The offline plan of infra/terraform/hetzner is left as JSON (`tofu show -json`) at <out>/hetzner-plan.json.
 set -euo pipefail
 
@@ -20,7 +21,7 @@ OUT="${SLIPWAY_INFRA_OUT:-${ROOT}/.cache/infra}"
 TOFU="${ROOT}/scripts/infra/tofu"
 TFLINT="${ROOT}/scripts/infra/tflint"
 
-# name | function | what it proves
+# name | function, or executable path relative to the repository | what it proves
 STEPS=(
   "tools|step_tools|tofu, the hcloud provider and tflint are built from their recorded module hashes (cached)"
   "fmt|step_fmt|every .tf file under infra/terraform is formatted as tofu fmt writes it"
@@ -130,7 +131,7 @@ run_steps() {
     started=${SECONDS}
     rc=0
     SKIP_REASON=""
-    "${fn}" || rc=$?
+    if declare -F "${fn}" >/dev/null; then "${fn}" || rc=$?; else "${ROOT}/${fn}" || rc=$?; fi
     if ((rc == 0)) && [[ -n "${SKIP_REASON}" ]]; then
       skipped=$((skipped + 1))
       log "${name}: skipped: ${SKIP_REASON}"

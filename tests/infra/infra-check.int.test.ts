@@ -1,7 +1,16 @@
 // scripts/infra/check.sh (`make infra-check`) on copies of infra/: the unchanged copy passes every step and
 // leaves the JSON plan; each kind of damage is caught by the step that exists to catch it, and only by it.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,6 +144,35 @@ describe('make infra-check', () => {
     expect(failed, run.stderr).toEqual(steps);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`infra-check: failed: ${steps.join(' ')}\n`);
+  });
+
+  it('runs a row that names an executable of the repository: a check with its own script is one line', () => {
+    // A copy of check.sh in a scratch repository, with one row added for a script that fails.
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'tf-infra-row-'));
+    scratches.push(scratch);
+    const infraDir = path.join(scratch, 'scripts', 'infra');
+    mkdirSync(infraDir, { recursive: true });
+    const copy = path.join(infraDir, 'check.sh');
+    writeFileSync(
+      copy,
+      readFileSync(checkScript, 'utf8').replace(
+        /\n\)\n/,
+        '\n  "extra|scripts/infra/extra-check.sh|a check with a script of its own"\n)\n',
+      ),
+      { mode: 0o755 },
+    );
+    writeFileSync(
+      path.join(infraDir, 'extra-check.sh'),
+      '#!/usr/bin/env bash\necho "extra: 1 problem" >&2\nexit 4\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const run = spawnSync(copy, ['--only', 'extra'], { encoding: 'utf8' });
+    expect(run.stderr).toMatch(
+      /^extra: 1 problem\ninfra-check: extra: FAILED \(exit 4, \d+ s\)\ninfra-check: 0 ok, 1 failed, 0 skipped\ninfra-check: failed: extra\n$/,
+    );
+    expect(run.status).toBe(1);
   });
 
   it('refuses a step name it does not know instead of checking nothing', () => {
