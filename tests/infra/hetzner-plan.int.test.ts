@@ -354,7 +354,7 @@ describe('the outputs for CD and Ansible', () => {
     it('give Ansible an inventory with the host at its address', () => {
       // The layout of infra/ansible/inventory/example/hosts.yml: group slipway, the host at its address.
       expect(yaml.load(outputs().ansible_inventory?.value as string)).toEqual({
-        slipway: { hosts: { 'tf-test': { ansible_host: '203.0.113.10' } } },
+        slipway: { hosts: { 'tf-test': { ansible_host: '203.0.113.10', ansible_user: 'root' } } },
       });
     });
   });

@@ -118,6 +118,9 @@ resource "hcloud_server" "this" {
   backups      = var.backups
   labels       = local.labels
 
+  # A rebuild stops the server cleanly first: Docker stops the release and PostgreSQL flushes.
+  shutdown_before_deletion = true
+
   public_net {
     ipv4_enabled = true
     ipv4         = hcloud_primary_ip.ipv4.id

@@ -47,7 +47,8 @@ output "ansible_inventory" {
   value = yamlencode({
     slipway = {
       hosts = {
-        (var.name) = { ansible_host = local.ipv4_address }
+        # root holds the admin key; setup-vps.sh keeps its key login while keep_root_login is true.
+        (var.name) = { ansible_host = local.ipv4_address, ansible_user = "root" }
       }
     }
   })
