@@ -61,8 +61,18 @@ offline_env() {
   HCLOUD_TOKEN="offline-check-not-a-token-00000000000000000000000000000000000000" TF_DATA_DIR="${WORK}/data/$1" "${@:2}"
 }
 
+# ssh-keygen makes the plan's test keys; a minimal Debian may lack it.
+ensure_ssh_keygen() {
+  command -v ssh-keygen >/dev/null && return 0
+  log "  installing openssh-client (ssh-keygen makes the plan's test keys)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-client >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-client >/dev/null; }
+}
+
 step_tools() {
-  "${ROOT}/scripts/tools/go-tool" install tofu terraform-provider-hcloud tflint && "${TOFU}" --setup
+  ensure_ssh_keygen &&
+    "${ROOT}/scripts/tools/go-tool" install tofu terraform-provider-hcloud tflint && "${TOFU}" --setup
 }
 
 step_fmt() { "${TOFU}" fmt -check -recursive -diff "${TF_ROOT}"; }
