@@ -37,8 +37,9 @@ test-unit: setup ## Unit tests only (no Docker)
 test-integration: setup sandbox-up ## Integration tests against the real sandbox
 	npx vitest run --project integration
 
-infra-check: setup ## Offline checks of infra/: ansible-lint (production), playbook syntax, shellcheck, setup-vps facts
+infra-check: setup ## Offline checks of infra/: ansible-lint, playbook syntax, setup-vps facts; tofu fmt/validate/plan, tflint
 	@scripts/infra/check-hosts.sh
+	@scripts/infra/check.sh
 
 test: ## Everything CI runs; prints "N passed, N failed" last
 	@scripts/test.sh
