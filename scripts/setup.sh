@@ -54,18 +54,46 @@ install_npm() {
   fi
 }
 
+# The venv is built once per machine and requirements (it is 600+ MB and takes a minute: every job act runs
+# would otherwise build its own), in the same cache folder, and each checkout's .venv links to it. Venvs are not
+# relocatable, so the shared one lives at its final path and is built there under a lock; its stamp is written
+# last, so a half-built venv is never used. Where the cache cannot be written, .venv is built in place.
+build_venv() {
+  local dir="$1" sum="$2"
+  rm -rf "${dir}"
+  python3 -m venv "${dir}"
+  "${dir}/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
+    -r "${ROOT}/scripts/requirements.txt"
+  ln -sfn "$("${ROOT}/scripts/tools/go-tool" path actionlint)" "${dir}/bin/actionlint"
+  printf '%s' "${sum}" >"${dir}/.slipway-stamp"
+}
+
 install_venv() {
-  local sum stamp="${ROOT}/.venv/.slipway-stamp"
+  local sum venv="${ROOT}/.venv" shared
   sum="$(cat "${ROOT}/scripts/requirements.txt" "${ROOT}/scripts/tools/go-tools.tsv" | sha256sum | cut -d' ' -f1)"
-  if stamp_matches "${stamp}" "${sum}" && [[ -x "${ROOT}/.venv/bin/actionlint" ]]; then
+  sum="${sum}-$(python3 -c 'import sys; print("py%d.%d" % sys.version_info[:2])')"
+  if stamp_matches "${venv}/.slipway-stamp" "${sum}" && [[ -x "${venv}/bin/actionlint" ]]; then
     return 0
   fi
-  echo "setup: python venv with the pinned linters and Ansible (a few minutes the first time)" >&2
-  python3 -m venv "${ROOT}/.venv"
-  "${ROOT}/.venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
-    -r "${ROOT}/scripts/requirements.txt"
-  ln -sfn "$("${ROOT}/scripts/tools/go-tool" path actionlint)" "${ROOT}/.venv/bin/actionlint"
-  printf '%s' "${sum}" >"${stamp}"
+  if ! { mkdir -p "${NPM_CACHE}" 2>/dev/null && [[ -w "${NPM_CACHE}" ]]; }; then
+    echo "setup: python venv with the pinned linters and Ansible (a few minutes the first time)" >&2
+    build_venv "${venv}" "${sum}"
+    return 0
+  fi
+  shared="${NPM_CACHE}/venv-${sum}"
+  (
+    flock 9
+    if ! stamp_matches "${shared}/.slipway-stamp" "${sum}" || [[ ! -x "${shared}/bin/actionlint" ]]; then
+      echo "setup: python venv with the pinned linters and Ansible, once per machine (a minute or more)" >&2
+      build_venv "${shared}" "${sum}"
+    fi
+  ) 9>"${NPM_CACHE}/venv.lock"
+  rm -rf "${venv}"
+  ln -sfn "${shared}" "${venv}"
+  echo "setup: .venv links to the machine's venv ${shared##*/}" >&2
+  # Requirements change: venvs unused for two weeks go (setup reads the stamp of the one it uses).
+  find "${NPM_CACHE}" -maxdepth 2 -path "${NPM_CACHE}/venv-*/.slipway-stamp" -atime +14 -printf '%h\n' 2>/dev/null |
+    xargs -r rm -rf || true
 }
 
 main() {
