@@ -5,7 +5,7 @@
 host_image_present() { host_docker image inspect "$1" >/dev/null 2>&1; }
 vps_images_present() {
   local tag
-  for tag in "${BASE_IMAGES[@]}"; do
+  for tag in "${LOOKALIKE_IMAGES[@]}"; do
     vps_docker image inspect "${tag}" >/dev/null 2>&1 || return 1
   done
 }
@@ -16,7 +16,7 @@ buildx_works() { docker buildx version >/dev/null 2>&1; }
 check_list() {
   local tag addr
   printf '%s\t%s\n' "engine" "engine_answers" "compose" "compose_works" "buildx" "buildx_works"
-  for tag in "${BASE_IMAGES[@]}"; do
+  for tag in "${LOOKALIKE_IMAGES[@]}"; do
     printf '%s\t%s\n' "image ${tag}" "host_image_present ${tag}"
   done
   for addr in "${REGISTRY_ADDRS[@]}"; do

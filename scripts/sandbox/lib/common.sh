@@ -23,6 +23,10 @@ readonly VPS_DOCKER_SOCK="/run/slipway-vps/docker.sock"
 readonly VPS_APP_DIR="/srv/slipway"
 readonly DEBIAN_MIRROR="${SLIPWAY_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6)
+# The monitoring stack's images (infra/monitoring/compose.yaml), minus Grafana: no package of it exists here.
+readonly MONITORING_IMAGES=(prom/prometheus:v2.42.0 prom/node-exporter:v1.5.0
+  quay.io/prometheuscommunity/postgres-exporter:v0.11.1)
+readonly LOOKALIKE_IMAGES=("${BASE_IMAGES[@]}" "${MONITORING_IMAGES[@]}")
 
 log() { printf 'sandbox: %s\n' "$*" >&2; }
 die() { printf 'sandbox: error: %s\n' "$*" >&2; exit 1; }

@@ -119,12 +119,22 @@ images_up() {
   step "image node:24-bookworm-slim" image_node
   step "image postgres:15-bookworm" image_build_cached postgres:15-bookworm "${SANDBOX_DIR}/images/postgres"
   step "image caddy:2.6" image_build_cached caddy:2.6 "${SANDBOX_DIR}/images/caddy"
+  local tag
+  for tag in "${MONITORING_IMAGES[@]}"; do
+    step "image ${tag##*/}" image_build_cached "${tag}" "${SANDBOX_DIR}/images/$(monitoring_image_context "${tag}")"
+  done
 }
 
-# A real VPS would pull the base images; the VPS engine gets copies from the host engine instead.
+# prom/prometheus:v2.42.0 -> prometheus: the folder under images/ is the repository's last path part.
+monitoring_image_context() {
+  local name="${1%:*}"
+  printf '%s' "${name##*/}"
+}
+
+# A real VPS would pull these images; the VPS engine gets copies from the host engine instead.
 images_copy_to_vps() {
   local tag
-  for tag in "${BASE_IMAGES[@]}"; do
+  for tag in "${LOOKALIKE_IMAGES[@]}"; do
     vps_docker image inspect "${tag}" >/dev/null 2>&1 && continue
     host_docker save "${tag}" | vps_docker load -q >/dev/null
   done
