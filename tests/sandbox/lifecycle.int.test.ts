@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot, run, sandboxStateDir, sandboxVar } from './sandbox-env.js';
 
 const script = (name: string) => path.join(repoRoot, 'scripts', 'sandbox', name);
-const baseImages = ['debian:bookworm-slim', 'node:24-bookworm-slim', 'postgres:15-bookworm', 'caddy:2.6'];
+const baseImages = [
+  'debian:bookworm-slim',
+  'node:24-bookworm-slim',
+  'postgres:15-bookworm',
+  'caddy:2.6',
+  // The monitoring stack's (infra/monitoring/compose.yaml), from Debian's packages.
+  'prom/prometheus:v2.42.0',
+  'prom/node-exporter:v1.5.0',
+  'quay.io/prometheuscommunity/postgres-exporter:v0.11.1',
+];
 
 /** Pids from the sandbox's pidfiles plus all their descendants (containerd, shims, sshd children). */
 function sandboxPids(): Set<number> {

@@ -74,7 +74,7 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(appDir, { recursive: true, force: true }));
 
-describe('deploy metrics (slipway_deploy.prom)', () => {
+describe('deploy metrics (slipway_deploy.prom)', { timeout: 30_000 }, () => {
   it('are rendered from the ledger: counts, durations, last results and the live release', () => {
     writeLedger(
       [
@@ -172,7 +172,7 @@ describe('deploy metrics (slipway_deploy.prom)', () => {
   });
 });
 
-describe('backup metrics (slipway record-backup)', () => {
+describe('backup metrics (slipway record-backup)', { timeout: 30_000 }, () => {
   const ok = ['--target', 'postgres', '--result', 'succeeded', '--started', '1000', '--finished', '1060'];
 
   it('record a run, and carry the last success over a failed run', () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../../scripts/rehearsal/prometheus-client.js';
 import { serverErrors } from '../../../scripts/rehearsal/server-errors.js';
 import { interpolate, queriesOf, type DashboardJson } from '../grafana/src/queries.js';
-import { MonitoringStack, ReferenceStack, ROOT, sh } from './support/stacks.js';
+import { MonitoringStack, ReferenceStack, ROOT, sh } from '../../../tests/support/reference-stacks.js';
 
 const INTERVAL = 1;
 const engine = path.join(ROOT, 'infra', 'deploy-engine', 'bin', 'slipway');

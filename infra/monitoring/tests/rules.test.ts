@@ -36,7 +36,7 @@ const rules = (): Rule[] =>
   );
 const alerts = () => rules().filter((r) => r.alert !== undefined);
 
-describe('prometheus config and rules', () => {
+describe('prometheus config and rules', { timeout: 30_000 }, () => {
   it('promtool checks the config, with its rule files and targets', () => {
     const r = promtoolRun(['check', 'config', path.join(monitoring, 'prometheus', 'prometheus.yml')]);
     expect(r.output).toContain('SUCCESS');

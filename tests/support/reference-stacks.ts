@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 
-export const ROOT = path.resolve(import.meta.dirname, '..', '..', '..', '..');
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const MONITORING = path.join(ROOT, 'infra', 'monitoring');
 
 export function sh(argv: string[], options: ExecFileSyncOptions & { input?: string } = {}): string {
