@@ -28,6 +28,7 @@ function playbook(vars: Record<string, unknown>) {
       ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
       ANSIBLE_LOCALHOST_WARNING: 'false',
       ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_PIPELINING: 'true',
     },
     timeout: 180_000,
   });
