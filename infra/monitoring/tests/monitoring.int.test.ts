@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPanelQueries } from '../../../scripts/rehearsal/panel-queries.js';
 import { PrometheusClient } from '../../../scripts/rehearsal/prometheus-client.js';
 import { serverErrors } from '../../../scripts/rehearsal/server-errors.js';
-import { interpolate, queriesOf, type DashboardJson } from '../grafana/src/queries.js';
 import { MonitoringStack, ReferenceStack, ROOT, sh } from '../../../tests/support/reference-stacks.js';
 
 const INTERVAL = 1;
@@ -206,25 +206,13 @@ describe('monitoring stack against a live reference stack', () => {
   });
 
   it('runs every dashboard query and each returns data', async () => {
-    const dir = path.join(ROOT, 'infra', 'monitoring', 'grafana', 'dashboards');
-    const queries = fs
-      .readdirSync(dir)
-      .flatMap((f) => queriesOf(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as DashboardJson));
-    expect(queries.length).toBeGreaterThan(40);
-    const client = prometheus();
-    const end = now();
-    const broken: string[] = [];
-    for (const q of queries) {
-      const expr = interpolate(q.expr, INTERVAL, INTERVAL);
-      try {
-        const result = await client.queryRange(expr, startedAt, end, INTERVAL);
-        const values = result.flatMap((s) => s.values ?? []).filter(([, v]) => v !== 'NaN');
-        if (values.length === 0) broken.push(`${q.dashboard} / ${q.source}: no data for ${expr}`);
-      } catch (err) {
-        broken.push(`${q.dashboard} / ${q.source}: ${(err as Error).message}`);
-      }
-    }
-    expect(broken).toEqual([]);
+    const check = await checkPanelQueries(
+      prometheus(),
+      { start: startedAt, end: now() },
+      { stepSeconds: INTERVAL, scrapeSeconds: INTERVAL },
+    );
+    expect(check.queries).toBeGreaterThan(40);
+    expect(check.broken).toEqual([]);
   });
 
   it('evaluates every rule without error, and the alerts see the textfile metrics', async () => {
