@@ -17,7 +17,6 @@ export default defineConfig({
             'tests/unit/**/*.test.ts',
             'infra/*/tests/**/*.test.ts',
             'scripts/**/tests/**/*.test.ts',
-            'infra/**/tests/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
