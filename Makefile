@@ -4,14 +4,17 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help rehearse setup build lint typecheck check test test-unit test-integration clean \
-	sandbox-up sandbox-down sandbox-status
+.PHONY: help rehearse bootstrap-drill setup build lint typecheck check test test-unit test-integration \
+	infra-check clean sandbox-up sandbox-down sandbox-status
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 rehearse: ## Slipway's main job: PR gate, build, push, deploys under load, refused release, rollback
 	@scripts/rehearse.sh
+
+bootstrap-drill: ## Two bare hosts: setup-vps.sh vs Ansible, each twice, deployed to and compared
+	@scripts/bootstrap-drill.sh
 
 setup: ## Install npm packages and the pinned linters (idempotent, fast when warm)
 	@scripts/setup.sh
@@ -34,10 +37,14 @@ test-unit: setup ## Unit tests only (no Docker)
 test-integration: setup sandbox-up ## Integration tests against the real sandbox
 	npx vitest run --project integration
 
+infra-check: setup ## Offline checks of infra/: ansible-lint, playbook syntax, setup-vps facts; tofu fmt/validate/plan, tflint
+	@scripts/infra/check-hosts.sh
+	@scripts/infra/check.sh
+
 test: ## Everything CI runs; prints "N passed, N failed" last
 	@scripts/test.sh
 
-sandbox-up: ## Start the sandbox: Docker engine, base images, registry, VPS host
+sandbox-up: ## Start the sandbox: Docker engine, base images, registry, mirror, apt proxy, VPS (vps1)
 	@scripts/sandbox/up
 
 sandbox-down: ## Stop everything the sandbox started
@@ -47,7 +54,7 @@ sandbox-status: ## Show what the sandbox runs
 	@scripts/sandbox/status
 
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
-	rm -rf coverage .cache rehearsal-report.json
+	rm -rf coverage .cache rehearsal-report.json bootstrap-report.json
 
 .PHONY: dev dev-down dev-reset logs migrate eval load-test metrics-overhead
 
@@ -57,7 +64,7 @@ dev: ## Dev stack with hot reload (loopback ports, debugger on 9229), then migra
 dev-down: ## Stop the dev stack (keeps its volumes)
 	@scripts/dev/stack.sh down
 
-dev-reset: ## Stop the dev stack and delete its volumes (database, vectors)
+dev-reset: ## Stop the dev stack and delete its volumes (database, ChromaDB)
 	@scripts/dev/stack.sh reset
 
 logs: ## Follow the dev stack's logs

@@ -1,4 +1,4 @@
-# The reference service image: `serve` (the API, default) and `vector-store` from one image.
+# The reference service image: `serve` (the API, default) and the one-shot commands (migrate, scrape, embed, eval).
 # Build context is service/ (its .dockerignore keeps node_modules, dist and tests out):
 #   docker build --network host [--secret id=npm_ca,src=CA_BUNDLE] -f docker/service.Dockerfile service
 # --network host only because the sandbox's bridge has no egress and `npm ci` needs the registry.
@@ -18,8 +18,10 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
+# --omit=optional drops chromadb's bundled server binaries (51 MB; the service only uses its HTTP client) and
+# pg's Cloudflare socket shim.
 FROM deps AS prod-deps
-RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+RUN npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error
 
 # Hot-reload target for compose.dev.yaml: sources are bind-mounted over /app/src.
 FROM deps AS dev
@@ -28,10 +30,10 @@ COPY src ./src
 COPY migrations ./migrations
 COPY corpus ./corpus
 COPY eval ./eval
-RUN mkdir -p /data && chown 1000:1000 /data
+RUN mkdir -p /data
 USER 1000:1000
 ENV NODE_ENV=development
-EXPOSE 8080 8081 9229
+EXPOSE 8080 9229
 ENTRYPOINT ["node_modules/.bin/tsx"]
 CMD ["watch", "--inspect=0.0.0.0:9229", "src/cli.ts", "serve"]
 
@@ -44,10 +46,10 @@ COPY package.json ./
 COPY migrations ./migrations
 COPY corpus ./corpus
 COPY eval ./eval
-# A fresh named volume mounted on /data takes this ownership, so the vector store can write without root.
-RUN mkdir -p /data && chown 1000:1000 /data
+# DATA_DIR: the volume whose free space /health/detailed reports.
+RUN mkdir -p /data
 USER 1000:1000
-EXPOSE 8080 8081
+EXPOSE 8080
 # node is PID 1 and installs its own SIGTERM/SIGINT handlers (drain, then exit 0), so no init is needed.
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
@@ -65,7 +67,7 @@ LABEL org.opencontainers.image.source="${SOURCE_URL}" \
       org.opencontainers.image.created="${BUILD_DATE}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.title="slipway-reference-service" \
-      org.opencontainers.image.description="Slipway reference service: hybrid retrieval API over PostgreSQL and a vector store" \
+      org.opencontainers.image.description="Slipway reference service: hybrid retrieval API over PostgreSQL and ChromaDB" \
       org.opencontainers.image.licenses="MIT"
 ENV NODE_ENV=production \
     APP_VERSION="${VERSION}" \

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs what the build and the unit tests need: npm packages and the pinned linter venv.
+# Installs what the build and the tests need: npm packages and the pinned venv (linters, Ansible).
 # Idempotent and fast when warm: each step is skipped when its inputs have not changed.
 set -euo pipefail
 
 usage() {
   cat <<USAGE
 Usage: scripts/setup.sh
-Installs npm packages (npm ci --ignore-scripts), the Python linters pinned in scripts/requirements.txt,
-the pinned actionlint (scripts/tools/go-tool) and promtool (from Debian's prometheus package) into .venv.
-Re-running is cheap: a step is skipped when its lock file is unchanged.
+Installs npm packages (npm ci --ignore-scripts), the Python tools pinned in scripts/requirements.txt (linters,
+ansible, ansible-lint), the pinned actionlint (scripts/tools/go-tool) and promtool (from Debian's prometheus
+package) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
+A fresh checkout on a machine that installed the same lock file before unpacks node_modules from
+\${SLIPWAY_SETUP_CACHE:-/var/cache/slipway/setup} instead of running npm ci (when that folder is writable).
 USAGE
 }
 
@@ -25,16 +27,37 @@ stamp_matches() {
   [[ -f "${stamp}" && "$(cat "${stamp}")" == "${sum}" ]]
 }
 
+# A machine-wide copy of each installed node_modules, by lock file and Node version, so a fresh checkout on the
+# same machine (a new worktree, every job act runs in its own copy of the checkout) unpacks it instead of
+# running npm ci again. `npm ci --ignore-scripts` installs the same files everywhere, so the copy is exact.
+# Used only where the cache folder can be written (not on GitHub's runners, which have their own caches).
+NPM_CACHE="${SLIPWAY_SETUP_CACHE:-/var/cache/slipway/setup}"
+
 install_npm() {
-  local dir="$1" sum stamp
+  local dir="$1" sum stamp archive
   sum="$(sha256sum "${dir}/package-lock.json" | cut -d' ' -f1)-$(node --version)"
   stamp="${dir}/node_modules/.slipway-stamp"
   if stamp_matches "${stamp}" "${sum}"; then
     return 0
   fi
+  archive="${NPM_CACHE}/node_modules-${sum}.tar"
+  if [[ -f "${archive}" ]] && rm -rf "${dir}/node_modules" && tar -C "${dir}" -xf "${archive}" &&
+    stamp_matches "${stamp}" "${sum}"; then
+    echo "setup: node_modules in ${dir#"${ROOT}"/} from the machine's copy" >&2
+    return 0
+  fi
   echo "setup: npm ci in ${dir#"${ROOT}"/}" >&2
   (cd "${dir}" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   printf '%s' "${sum}" >"${stamp}"
+  if mkdir -p "${NPM_CACHE}" 2>/dev/null && [[ -w "${NPM_CACHE}" ]]; then
+    if tar -C "${dir}" -cf "${archive}.$$" node_modules; then
+      mv -f "${archive}.$$" "${archive}"
+    else
+      rm -f "${archive}.$$"
+    fi
+    # Lock files change: copies unused for two weeks go.
+    find "${NPM_CACHE}" -name 'node_modules-*.tar' -atime +14 -delete 2>/dev/null || true
+  fi
 }
 
 install_venv() {
@@ -43,7 +66,7 @@ install_venv() {
   if stamp_matches "${stamp}" "${sum}" && [[ -x "${ROOT}/.venv/bin/actionlint" ]]; then
     return 0
   fi
-  echo "setup: python venv with pinned linters" >&2
+  echo "setup: python venv with the pinned linters and Ansible (a few minutes the first time)" >&2
   python3 -m venv "${ROOT}/.venv"
   "${ROOT}/.venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
     -r "${ROOT}/scripts/requirements.txt"

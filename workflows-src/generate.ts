@@ -20,7 +20,7 @@ export function renderWorkflow(workflow: Workflow, source: string): string {
   // zizmor (pedantic) prefers the `$/path` self-repository syntax, which actionlint 1.7 and GitHub's
   // workflow-parser reject; the targeted ignore says so on each line.
   text = text.replace(
-    /^(\s+(?:- )?uses: \.\/actions\/[a-z-]+)$/gm,
+    /^(\s+(?:- )?uses: \.\/(?:actions\/[a-z-]+|\.github\/workflows\/[a-z-]+\.yml))$/gm,
     '$1 # zizmor: ignore[self-repository] actionlint 1.7 and workflow-parser reject $/ refs',
   );
   for (const pin of Object.values(PINS)) {

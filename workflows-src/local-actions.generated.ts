@@ -8,7 +8,7 @@ export interface ComposeBuildInputs {
   services?: InputValue;
   /** "Image name prefix, e.g. ghcr.io/acme/shop; each image is <prefix>/<service>:<tag>. Empty: the compose file's image:, else <project>-<service>." */
   'image-prefix'?: InputValue;
-  /** Tag for the built images when image-prefix is set. */
+  /** Tag for the built images: <image-prefix>/<service>:<tag> (ci when empty), and without image-prefix it replaces the tag of the compose file's image: (or of <project>-<service>). Empty without image-prefix: the compose file's own tag. */
   tag?: InputValue;
   /** Push the images and report references pinned by digest, true or false. */
   push?: InputValue;
@@ -18,6 +18,8 @@ export interface ComposeBuildInputs {
   'cache-dir'?: InputValue;
   /** Newline-separated NAME=value build arguments passed to every service. */
   'build-args'?: InputValue;
+  /** Pass the commit's VERSION (<YYYYMMDDHHmmss>-<sha7>, ghcr-push's tag), GIT_SHA, BUILD_DATE (the commit date, UTC) and SOURCE_URL as build arguments, true or false. Needs GITHUB_SHA and the commit in the workspace or the push event. A build-args entry of the same name wins. */
+  'build-metadata'?: InputValue;
   /** Build without reading any cache, true or false. */
   'no-cache'?: InputValue;
 }

@@ -1,7 +1,7 @@
 // The service image and the production compose stack, for real: build with docker/service.Dockerfile, assert
 // the hardening of every service in the rendered prod config, bring the stack up under a unique project name,
 // and watch /health/detailed (through the proxy: status only; inside the network: the full report) follow
-// PostgreSQL going away and coming back.
+// PostgreSQL and ChromaDB going away and coming back.
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxConstant } from '../../tests/sandbox/sandbox-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const id = randomBytes(4).toString('hex');
@@ -52,9 +53,26 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The `documents` collection as ChromaDB itself reports it, asked with the curl of its own image. */
+function chromaCollection(): { count: number; space: string } {
+  const api = 'http://127.0.0.1:8000/api/v2/tenants/default_tenant/databases/default_database/collections';
+  const curl = (url: string) => compose('exec', '-T', 'chroma', 'curl', '-fsS', url);
+  const collection = JSON.parse(curl(`${api}/documents`)) as {
+    id: string;
+    configuration_json: { hnsw?: { space?: string } };
+  };
+  return {
+    count: Number(curl(`${api}/${collection.id}/count`)),
+    space: collection.configuration_json.hnsw?.space ?? 'l2',
+  };
+}
+
+const corpusSize = (): number =>
+  (JSON.parse(readFileSync(join(ROOT, 'service/corpus/documents.json'), 'utf8')) as unknown[]).length;
+
 async function detailed(): Promise<{
   status: number;
-  body: { status?: string; checks?: { name: string; status: string }[] };
+  body: { status?: string; checks?: { name: string; status: string; [key: string]: unknown }[] };
 }> {
   const response = await fetch(`http://127.0.0.1:${proxyPort}/health/detailed`, {
     signal: AbortSignal.timeout(5000),
@@ -63,7 +81,10 @@ async function detailed(): Promise<{
 }
 
 /** The full report, from the api's internal listener (INTERNAL_PORT 9464), which nothing publishes. */
-function internalDetailed(): { status?: string; checks?: { name: string; status: string }[] } {
+function internalDetailed(): {
+  status?: string;
+  checks?: { name: string; status: string; [key: string]: unknown }[];
+} {
   const fetchReport =
     "fetch('http://127.0.0.1:9464/health/detailed').then((r) => r.text()).then((t) => process.stdout.write(t))";
   return JSON.parse(compose('exec', '-T', 'api', 'node', '-e', fetchReport)) as never;
@@ -99,6 +120,10 @@ interface RenderedService {
   ports?: { host_ip?: string; target: number; published?: string }[];
   environment?: Record<string, string | null>;
   pull_policy?: string;
+  image?: string;
+  entrypoint?: string[];
+  network_mode?: string;
+  volumes?: { type: string; source?: string; target: string }[];
 }
 
 /** Hands the machine's CA bundle to the build when npm's TLS goes through an intercepting proxy. */
@@ -223,11 +248,42 @@ describe('rendered production config', () => {
   const services = () => render(composeFiles).services;
   const allowedPostgresCaps = ['CHOWN', 'FOWNER', 'SETGID', 'SETUID'];
 
-  it('has the four long-running services', () => {
-    expect(Object.keys(services()).sort()).toEqual(['api', 'postgres', 'proxy', 'vectors']);
+  it('has the four long-running services and the one-shot chroma-init', () => {
+    expect(Object.keys(services()).sort()).toEqual(['api', 'chroma', 'chroma-init', 'postgres', 'proxy']);
   });
 
-  it.each(['api', 'vectors', 'postgres', 'proxy'])(
+  it('runs the upstream ChromaDB image the sandbox provides, its state in the chroma-data volume', () => {
+    const { chroma, 'chroma-init': init } = services();
+    expect(chroma!.image).toBe(sandboxConstant('CHROMA_IMAGE'));
+    expect(init!.image).toBe(chroma!.image);
+    for (const s of [chroma!, init!]) {
+      expect(s.volumes?.map((v) => [v.type, v.source, v.target])).toEqual([
+        ['volume', 'chroma-data', '/data'],
+      ]);
+    }
+    expect(chroma!.healthcheck?.test).toEqual([
+      'CMD',
+      'curl',
+      '-fsS',
+      '-o',
+      '/dev/null',
+      'http://127.0.0.1:8000/api/v2/heartbeat',
+    ]);
+  });
+
+  it('chroma-init is a one-shot chown: root with CHOWN only, read-only, no network, never restarted', () => {
+    const init = services()['chroma-init']!;
+    expect(init.entrypoint).toEqual(['chown', '-R', '1000:1000', '/data']);
+    expect(init.user).toBe('0:0');
+    expect(init.cap_drop).toEqual(['ALL']);
+    expect(init.cap_add).toEqual(['CHOWN']);
+    expect(init.security_opt).toContain('no-new-privileges:true');
+    expect(init.read_only).toBe(true);
+    expect(init.network_mode).toBe('none');
+    expect(init.restart).toBe('no');
+  });
+
+  it.each(['api', 'chroma', 'postgres', 'proxy'])(
     '%s is limited, health-checked, restarted, rotated and hardened',
     (name) => {
       const s = services()[name]!;
@@ -283,7 +339,7 @@ describe('rendered production config', () => {
       'db',
     ).services;
     const ports = Object.values(dev).flatMap((s) => s.ports ?? []);
-    expect(ports.map((p) => p.target).sort()).toEqual([5432, 8080, 8081, 9229]);
+    expect(ports.map((p) => p.target).sort()).toEqual([5432, 8000, 8080, 9229]);
     expect(ports.every((p) => p.host_ip === '127.0.0.1')).toBe(true);
   });
 });
@@ -300,15 +356,21 @@ describe('production stack', () => {
     });
     expect(status).toBe(200);
     expect(body).toEqual({ status: 'ok' });
-    expect(internalDetailed().checks?.map((c) => [c.name, c.status])).toEqual([
+    const checks = internalDetailed().checks;
+    expect(checks?.map((c) => [c.name, c.status])).toEqual([
       ['database', 'ok'],
-      ['vector_store', 'ok'],
+      ['chroma', 'ok'],
       ['disk', 'ok'],
     ]);
+    expect(checks?.find((c) => c.name === 'chroma')).toMatchObject({
+      required: false,
+      latency_ms: expect.any(Number),
+      detail: { url: 'http://chroma:8000', collection: 'documents' },
+    });
   });
 
   it('runs every process as non-root, PostgreSQL included', () => {
-    for (const name of ['api', 'vectors', 'postgres', 'proxy']) {
+    for (const name of ['api', 'chroma', 'postgres', 'proxy']) {
       const container = compose('ps', '-q', name).trim();
       const pid = run(['docker', 'inspect', '--format', '{{.State.Pid}}', container]).trim();
       const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -323,6 +385,29 @@ describe('production stack', () => {
     const body = (await response.json()) as { results: { id: string }[] };
     expect(response.status).toBe(200);
     expect(body.results.map((r) => r.id)).toContain('caddy-active-health-checks');
+    expect(chromaCollection()).toEqual({ count: corpusSize(), space: 'cosine' });
+  });
+
+  it('degrades (200, full-text only) while ChromaDB is stopped, and keeps its vectors in the volume', async () => {
+    compose('stop', 'chroma');
+    const degraded = await until('degraded after stopping chroma', 15_000, async () => {
+      const r = await detailed();
+      return r.body.status === 'degraded' ? r : undefined;
+    });
+    expect(degraded.status).toBe(200);
+    expect(degraded.body).toEqual({ status: 'degraded' });
+    expect(internalDetailed().checks?.find((c) => c.name === 'chroma')?.status).toBe('down');
+    const search = await fetch(`http://127.0.0.1:${proxyPort}/search?q=caddy`);
+    expect(search.status).toBe(200);
+    expect(((await search.json()) as { degraded: string[] }).degraded).toEqual(['vector']);
+
+    // A new container on the same volume (chroma-init runs again first) serves the same collection.
+    compose('up', '--detach', '--no-build', '--force-recreate', '--wait', '--wait-timeout', '60', 'chroma');
+    await until('ok after recreating chroma', 30_000, async () => {
+      const r = await detailed();
+      return r.status === 200 && r.body.status === 'ok' ? r : undefined;
+    });
+    expect(chromaCollection()).toEqual({ count: corpusSize(), space: 'cosine' });
   });
 
   it('reports down (503) within the check timeout when PostgreSQL stops, and ok again after it starts', async () => {

@@ -113,7 +113,7 @@ async function instrumentationCost(): Promise<{ perRequestUs: number; renderMs: 
   const request = (i: number) => {
     const done = metrics.startRequest(routes[i % routes.length], 'GET');
     metrics.observeStore('postgres', 'full_text', 0.002, true);
-    metrics.observeStore('vector_store', 'vector_query', 0.004, true);
+    metrics.observeStore('chroma', 'vector_query', 0.004, true);
     metrics.observeStore('postgres', 'titles', 0.001, true);
     done({ finished: true, statusCode: i % 50 === 0 ? 500 : 200 });
   };

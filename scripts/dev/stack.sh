@@ -7,7 +7,7 @@ usage() {
 Usage: scripts/dev/stack.sh <command> [--dry-run]
   up        build, start the dev stack (with the dev PostgreSQL), then migrate, scrape and embed once
   down      stop and remove the dev containers (volumes are kept)
-  reset     stop and remove the dev containers AND their volumes (database, vectors): a clean slate, e.g.
+  reset     stop and remove the dev containers AND their volumes (database, ChromaDB): a clean slate, e.g.
             after docker/secrets/db_password was regenerated and the old database refuses the new password
   logs      follow the logs of every dev service
   migrate   apply pending migrations

@@ -1,18 +1,42 @@
 /**
- * `make rehearse`: Slipway's whole story on one machine, with the real bundled actions against the sandbox
- * (Docker engine, a TLS + auth registry standing in for GHCR, a VPS reached over SSH with a pinned host key):
- * hadolint gate, eval gate, compose build, push, deploy v1, deploy v2 under load, a release that never gets
- * healthy (refused, v2 keeps serving), rollback to v1 under load. Prints a summary and writes
- * rehearsal-report.json at the repository root. Exit code 0 only when every step and switch is ok.
+ * `make rehearse`: Slipway's whole story on one machine, told by the generated workflows themselves, run
+ * unchanged under act on the host runner against the sandbox (a TLS + auth registry standing in for GHCR, a
+ * VPS reached over SSH with a pinned host key, the GitHub REST stand-in):
+ *   0. check the live release (an outage found here is a failure, not skipped);
+ *      on an empty host, deploy the base commit first (no load: nothing serves yet, and the report says so);
+ *   1. a PR is opened: pr-gate.yml on pull_request (hadolint + SARIF, build, eval gate + sticky comment);
+ *   2. it is merged: cd.yml on push to main (CI, the PR gate, build, push, deploy under load, smoke, baseline);
+ *   3. a bad merge (the production image binds to an address it does not have): cd.yml again, gates pass,
+ *      the deploy is refused by its health gate while the live release keeps serving under load;
+ *   4. rollback.yml dispatched from main, to the release before the merge, under load.
+ * The commits are made in a scratch clone of this checkout (uncommitted changes included), never here.
+ * Prints a summary and writes rehearsal-report.json at the repository root; exit 0 only when all is ok.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { type ActionRun, errorsOf, repoRoot, runAction } from './github-runner.js';
+import { ledgerSummary } from '../../actions/toolkit/src/deploy/summary.js';
+import type { Listing } from '../../actions/toolkit/src/deploy/engine.js';
 import { sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
+import { type FakeGitHub, startFakeGitHub } from '../../tests/support/fake-github-api.js';
+import {
+  type LogEntry,
+  type WorkflowEvent,
+  actBinary,
+  repoRoot,
+  runWorkflow,
+  serveHadolintRelease,
+} from '../act/act.js';
+import { type ScratchRepo, pushPayload, scratchRepo } from '../act/scratch-repo.js';
 import { startLoad } from './load.js';
-import { type StepResult, type SwitchResult, buildReport, renderSummary } from './report.js';
+import {
+  type PreCheck,
+  type StepResult,
+  type SwitchResult,
+  type WorkflowRecord,
+  buildReport,
+  renderSummary,
+} from './report.js';
 
 const stateDir = sandboxStateDir();
 const sandbox = JSON.parse(fs.readFileSync(path.join(stateDir, 'env.json'), 'utf8')) as Record<
@@ -21,255 +45,412 @@ const sandbox = JSON.parse(fs.readFileSync(path.join(stateDir, 'env.json'), 'utf
 >;
 const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const workDir = path.join(stateDir, 'rehearsal', runId);
-const baselineFile = path.join(stateDir, 'rehearsal', 'eval-baseline.json');
 const proxyUrl = `http://${sandbox.SLIPWAY_VPS_HOST}`;
-const headSha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-const pathWithLinters = `${path.join(repoRoot, '.venv', 'bin')}:${process.env.PATH ?? ''}`;
-
-/** What a workflow run would tell the deploy actions about itself; recorded in the VPS's release ledger. */
-const github = {
-  GITHUB_SHA: headSha,
-  GITHUB_ACTOR: `rehearsal@${os.hostname()}`,
-  GITHUB_REPOSITORY: 'rehearsal/slipway',
+const REPOSITORY = 'rehearsal/slipway';
+const ACTOR = 'slipway-rehearsal';
+/** Loopback ports of this helper's range: act's artifact server and the hadolint release stand-in. */
+const ARTIFACT_PORT = 18280;
+/** The eval gate's dev stack: its own compose project, ephemeral loopback ports, removed after each run. */
+const evalStackEnv = {
+  SLIPWAY_DEV_PROJECT: `slipway-rehearsal-${runId}`,
+  SLIPWAY_DEV_API_PORT: '0',
+  SLIPWAY_DEV_DEBUG_PORT: '0',
+  SLIPWAY_DEV_CHROMA_PORT: '0',
+  SLIPWAY_DEV_POSTGRES_PORT: '0',
 };
 
 const steps: StepResult[] = [];
+const workflows: WorkflowRecord[] = [];
 const deploys: SwitchResult[] = [];
+let workflowCount = 0;
+let repo!: ScratchRepo;
 
 function log(message: string): void {
   process.stderr.write(`rehearse: ${message}\n`);
 }
 
-/** Runs one action, prints its annotations and records the step. */
-async function actionStep(
+async function step<T>(
   name: string,
-  action: string,
-  inputs: Record<string, string>,
-  detail: (run: ActionRun) => string,
-  env: Record<string, string> = {},
-): Promise<ActionRun> {
-  log(`${name} ...`);
-  const { main, post } = await runAction(action, inputs, { env: { PATH: pathWithLinters, ...env } });
-  const ok = main.status === 0 && (post?.status ?? 0) === 0;
-  const text = ok ? detail(main) : errorsOf(main).join('; ') || `exit ${main.status}`;
-  steps.push({ name, ok, seconds: main.seconds + (post?.seconds ?? 0), detail: text });
-  log(`${name}: ${ok ? 'ok' : 'FAILED'} (${main.seconds.toFixed(1)} s) ${text}`);
-  if (!ok) process.stderr.write(main.stdout);
-  return main;
-}
-
-/**
- * The eval runs on its own throwaway copy of the dev stack: its own compose project, ephemeral loopback
- * ports (a developer's `make dev` may hold the usual ones) and fresh volumes every time, so a database left
- * by an earlier stack with another password never gets in the way.
- */
-const evalStackEnv = {
-  SLIPWAY_DEV_PROJECT: 'slipway-rehearsal-eval',
-  SLIPWAY_DEV_API_PORT: '0',
-  SLIPWAY_DEV_DEBUG_PORT: '0',
-  SLIPWAY_DEV_VECTORS_PORT: '0',
-  SLIPWAY_DEV_POSTGRES_PORT: '0',
-};
-
-function shellStep(name: string, argv: string[]): boolean {
-  log(`${name} ...`);
+  fn: () => Promise<T> | T,
+  detail: (v: T) => string = () => '',
+): Promise<T> {
   const started = Date.now();
-  const res = spawnSync(argv[0]!, argv.slice(1), {
-    cwd: repoRoot,
-    env: { ...process.env, ...evalStackEnv },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const ok = res.status === 0;
-  steps.push({ name, ok, seconds: (Date.now() - started) / 1000, detail: ok ? '' : `exit ${res.status}` });
-  return ok;
+  try {
+    const value = await fn();
+    steps.push({ name, ok: true, seconds: (Date.now() - started) / 1000, detail: detail(value) });
+    return value;
+  } catch (err) {
+    steps.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail: (err as Error).message });
+    throw err;
+  }
 }
 
-const connection = () => ({
-  host: sandbox.SLIPWAY_VPS_HOST!,
-  port: sandbox.SLIPWAY_VPS_PORT!,
-  user: sandbox.SLIPWAY_VPS_USER!,
-  'private-key': fs.readFileSync(sandbox.SLIPWAY_VPS_KEY!, 'utf8'),
-  'known-hosts': fs.readFileSync(sandbox.SLIPWAY_VPS_KNOWN_HOSTS!, 'utf8'),
-  'app-dir': sandbox.SLIPWAY_VPS_APP_DIR!,
-});
+const ssh = (command: string) =>
+  spawnSync(
+    'ssh',
+    [
+      '-F',
+      'none',
+      '-i',
+      sandbox.SLIPWAY_VPS_KEY!,
+      '-p',
+      sandbox.SLIPWAY_VPS_PORT!,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${sandbox.SLIPWAY_VPS_KNOWN_HOSTS}`,
+      `${sandbox.SLIPWAY_VPS_USER}@${sandbox.SLIPWAY_VPS_HOST}`,
+      command,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+
+/** The release ledger on the host, or undefined when no engine was ever installed there (an empty host). */
+function listing(): Listing | undefined {
+  const res = ssh(
+    `test -x ${sandbox.SLIPWAY_VPS_APP_DIR}/bin/slipway || exit 3; ${sandbox.SLIPWAY_VPS_APP_DIR}/bin/slipway list --json`,
+  );
+  if (res.status === 3) return undefined;
+  if (res.status !== 0)
+    throw new Error(`slipway list on the VPS failed (${res.status}): ${res.stderr.trim()}`);
+  return JSON.parse(res.stdout) as Listing;
+}
 
 async function serving(): Promise<boolean> {
   try {
-    return (await fetch(`${proxyUrl}/health`, { signal: AbortSignal.timeout(3000) })).ok;
+    return (await fetch(`${proxyUrl}/health/detailed`, { signal: AbortSignal.timeout(3000) })).ok;
   } catch {
     return false;
   }
 }
 
-/** A deploy or rollback with a bounded load running while it switches (when something serves already). */
-async function underLoad(
-  label: string,
-  expect: SwitchResult['expect'],
-  action: 'ssh-deploy' | 'rollback',
-  inputs: Record<string, string>,
-): Promise<SwitchResult> {
-  log(`${label} (${action}) ...`);
-  const load = (await serving()) ? startLoad(proxyUrl, 4, 300) : undefined;
-  const { main, post } = await runAction(
-    action,
-    { ...connection(), ...inputs },
-    { env: { PATH: pathWithLinters } },
-  );
-  const report = load ? await load.stop() : { requests: 0, failed: 0, samples: [] as string[] };
-  const after = await serving();
-  const released = main.outputs['release-id'] ?? '';
-  const expected =
-    expect === 'refused'
-      ? main.status !== 0
-      : main.status === 0 && (action === 'rollback' || released === inputs['release-id']);
-  const ok = expected && after && (post?.status ?? 0) === 0;
-  const detail = [
-    main.status === 0
-      ? `live: ${released}`
-      : `refused: ${errorsOf(main)[0]?.split('\n')[0] ?? `exit ${main.status}`}`,
-    ...report.samples.slice(0, 3),
-  ].join('; ');
-  log(
-    `${label}: ${ok ? 'ok' : 'FAILED'} in ${main.seconds.toFixed(1)} s, ${report.requests} requests, ${report.failed} failed. ${detail}`,
-  );
-  if (!ok) process.stderr.write(main.stdout);
+async function precheck(): Promise<PreCheck> {
+  const before = listing();
+  const live = before?.current || null;
+  const up = await serving();
+  if (!live)
+    return {
+      ok: true,
+      live: null,
+      serving: up,
+      detail: 'no live release: the first deploy runs without load',
+    };
   return {
-    release: action === 'rollback' ? released || inputs.to! : inputs['release-id']!,
-    expect,
-    ok,
-    seconds: main.seconds,
-    requests: report.requests,
-    failedRequests: report.failed,
-    detail,
+    ok: up,
+    live,
+    serving: up,
+    detail: up
+      ? ''
+      : `${proxyUrl}/health/detailed does not answer 200: the live release is down before anything changed`,
   };
 }
 
-/** compose-build then ghcr-push of one version; returns the digest-pinned refs for ssh-deploy. */
-async function buildAndPush(version: string): Promise<string | undefined> {
-  const build = await actionStep(
-    `compose build ${version}`,
-    'compose-build',
-    {
-      'compose-file': 'docker/compose.yaml',
-      services: 'api',
-      'image-prefix': 'rehearsal',
-      tag: `${runId}-${version}`,
-      cache: 'local',
-      'build-args': `VERSION=${version}.0.0-${runId}\nGIT_SHA=${headSha}`,
-    },
-    (r) => `images ${r.outputs.images} in ${r.outputs['build-seconds']} s`,
-  );
-  if (build.status !== 0) return undefined;
-  return push(version, build.outputs.images!);
+interface Context {
+  act: string;
+  github: FakeGitHub;
+  hadolintUrl: string;
 }
 
-async function push(version: string, images: string): Promise<string | undefined> {
-  const pushed = await actionStep(
-    `push ${version}`,
-    'ghcr-push',
-    {
-      registry: sandbox.SLIPWAY_VPS_REGISTRY!,
-      repository: 'rehearsal/slipway',
-      images,
-      username: sandbox.SLIPWAY_REGISTRY_USER!,
-      password: fs.readFileSync(sandbox.SLIPWAY_REGISTRY_PASSWORD_FILE!, 'utf8').trim(),
+/** The repository's settings for this run: production's defaults replaced by the sandbox's. */
+function settings(): { vars: Record<string, string>; secrets: Record<string, string> } {
+  return {
+    vars: {
+      REGISTRY: sandbox.SLIPWAY_VPS_REGISTRY!,
+      IMAGE_REPOSITORY: REPOSITORY,
+      REGISTRY_USERNAME: sandbox.SLIPWAY_REGISTRY_USER!,
+      BUILD_CACHE: 'local',
+      VPS_HOST: sandbox.SLIPWAY_VPS_HOST!,
+      VPS_PORT: sandbox.SLIPWAY_VPS_PORT!,
+      VPS_USER: sandbox.SLIPWAY_VPS_USER!,
+      VPS_KNOWN_HOSTS: fs.readFileSync(sandbox.SLIPWAY_VPS_KNOWN_HOSTS!, 'utf8').trim(),
+      VPS_APP_DIR: sandbox.SLIPWAY_VPS_APP_DIR!,
+      PRODUCTION_URL: proxyUrl,
     },
-    (r) => `tag ${r.outputs.tag}`,
-    github,
-  );
-  return pushed.status === 0 ? pushed.outputs.digests : undefined;
+    secrets: {
+      GITHUB_TOKEN: 'ghs_rehearsalTokenForTheRestStandIn',
+      REGISTRY_PASSWORD: fs.readFileSync(sandbox.SLIPWAY_REGISTRY_PASSWORD_FILE!, 'utf8').trim(),
+      VPS_SSH_KEY: fs.readFileSync(sandbox.SLIPWAY_VPS_KEY!, 'utf8'),
+    },
+  };
 }
 
-/**
- * v3: v2 with a bad default bind address, as a bad commit could ship. Migrations still run; the server cannot
- * listen, so the new slot never gets healthy and the deploy must be refused while v2 keeps serving.
- */
-function buildBroken(from: string): string {
-  const tag = `rehearsal/api:${runId}-v3`;
-  const dockerfile = `FROM ${from}\nENV HOST=192.0.2.1\n`;
-  execFileSync('docker', ['build', '-q', '-t', tag, '-'], {
-    input: dockerfile,
-    stdio: ['pipe', 'ignore', 'inherit'],
+interface Switch {
+  /** The job whose run is the switch: load runs from its first log entry to its result. */
+  job: string;
+  expect: SwitchResult['expect'];
+  firstDeploy: boolean;
+}
+
+/** Runs one workflow under act; when `sw` is given, measures that job as a switch under load. */
+async function workflow(
+  ctx: Context,
+  story: string,
+  file: string,
+  event: WorkflowEvent,
+  payload: Record<string, unknown>,
+  expectOk: boolean,
+  opts: { inputs?: Record<string, string>; sw?: Switch } = {},
+): Promise<{ switch?: Omit<SwitchResult, 'release' | 'detail'>; notes: string[] }> {
+  workflowCount++;
+  log(`${story}: ${file} on ${event} ...`);
+  const { vars, secrets } = settings();
+  let load: ReturnType<typeof startLoad> | undefined;
+  let started = 0;
+  let ended: Promise<{ requests: number; failed: number; samples: string[] }> | undefined;
+  let seconds = 0;
+  let jobOk = false;
+  let servedAtStart: Promise<boolean> | undefined;
+  const result = await runWorkflow(
+    {
+      workdir: repo.dir,
+      workflow: `.github/workflows/${file}`,
+      event,
+      payload,
+      inputs: opts.inputs,
+      vars,
+      secrets,
+      env: { GITHUB_API_URL: ctx.github.url, GITHUB_REPOSITORY: REPOSITORY },
+      hostEnv: { ...evalStackEnv, SLIPWAY_HADOLINT_DOWNLOAD_URL: ctx.hadolintUrl },
+      actor: ACTOR,
+      stateDir: path.join(workDir, 'act', String(workflowCount)),
+      cacheServerDir: path.join(stateDir, 'rehearsal', 'act-cache'),
+      artifactPort: ARTIFACT_PORT,
+      logFile: path.join(workDir, `${workflowCount}-${story.replace(/\W+/g, '-')}.log`),
+      onLine: (line) => process.stdout.write(`${line}\n`),
+      onEntry: (e: LogEntry) => {
+        if (!opts.sw || e.jobID !== opts.sw.job) return;
+        if (!started) {
+          started = Date.now();
+          // No load onto an empty host: nothing serves yet. Every other switch is measured under load.
+          if (!opts.sw.firstDeploy) load = startLoad(proxyUrl, 4, 300);
+          // Whether the live release served when the switch began: an outage found here is not the switch's.
+          servedAtStart = serving();
+        }
+        if (e.jobResult && !ended) {
+          seconds = (Date.now() - started) / 1000;
+          jobOk = e.jobResult === 'success';
+          ended = load ? load.stop() : Promise.resolve({ requests: 0, failed: 0, samples: [] });
+        }
+      },
+    },
+    ctx.act,
+  );
+  spawnSync('scripts/dev/stack.sh', ['reset'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...evalStackEnv },
+    stdio: 'ignore',
   });
-  return JSON.stringify({ api: tag });
+  workflows.push({ ...result, story, expectOk });
+  log(
+    `${story}: ${file} ${result.ok ? 'succeeded' : 'failed'} in ${result.seconds} s (log: ${result.logFile})`,
+  );
+  if (!opts.sw) return { notes: [] };
+  const report = ended ? await ended : { requests: 0, failed: 0, samples: ['the deploy job never started'] };
+  const after = await serving();
+  const did = opts.sw.expect === 'refused' ? started > 0 && !jobOk : jobOk;
+  const notes = [
+    ...(servedAtStart && !(await servedAtStart) && !opts.sw.firstDeploy
+      ? ['the live release was NOT serving when this switch began (an outage before it)']
+      : []),
+    ...(after ? [] : ['the site was not serving after the switch']),
+    ...report.samples.slice(0, 3),
+  ];
+  return {
+    notes,
+    switch: {
+      expect: opts.sw.expect,
+      ok: did && after,
+      seconds,
+      firstDeploy: opts.sw.firstDeploy,
+      requests: report.requests,
+      failedRequests: report.failed,
+      serverErrors: null,
+    },
+  };
+}
+
+/** The release a deploy of `sha` creates (ghcr-push's tag), read back from the host's ledger. */
+function releaseOf(sha: string): string {
+  const entry = listing()
+    ?.ledger.filter((e) => e.kind === 'deploy')
+    .reverse()
+    .find((e) => (e as { gitSha?: string }).gitSha === sha);
+  return entry?.release ?? `(no ledger entry for ${sha.slice(0, 7)})`;
+}
+
+async function deployPush(
+  ctx: Context,
+  story: string,
+  before: string,
+  after: string,
+  sw: Switch,
+): Promise<void> {
+  const run = await workflow(
+    ctx,
+    story,
+    'cd.yml',
+    'push',
+    pushPayload(repo, before, after, REPOSITORY, ACTOR),
+    sw.expect === 'live',
+    {
+      sw,
+    },
+  );
+  deploys.push({
+    release: releaseOf(after),
+    detail: [`${story}: commit ${after.slice(0, 7)}`, ...run.notes].join('; '),
+    ...run.switch!,
+  });
 }
 
 async function main(): Promise<number> {
   const startedAt = new Date();
-  fs.mkdirSync(workDir, { recursive: true });
-  log(
-    `run ${runId}, commit ${headSha.slice(0, 7)}, VPS ${sandbox.SLIPWAY_VPS_HOST}, registry ${sandbox.SLIPWAY_VPS_REGISTRY}`,
+  const act = await step(
+    'act (pinned, built once per machine)',
+    () => actBinary(),
+    (p) => p,
   );
-
-  await actionStep(
-    'hadolint gate',
-    'hadolint-gate',
-    {
-      'failure-threshold': 'style',
-      'hadolint-version': 'system',
-      'sarif-file': path.join(workDir, 'hadolint.sarif'),
-    },
-    (r) => `${r.outputs.findings} findings, ${r.outputs['failed-findings']} at or above style`,
-  );
-
-  shellStep('eval stack: clean slate', ['scripts/dev/stack.sh', 'reset']);
-  if (shellStep('eval stack up (migrate, scrape, embed)', ['scripts/dev/stack.sh', 'up'])) {
-    const results = path.join(workDir, 'eval-results.json');
-    const evalRun = await actionStep(
-      'eval gate',
-      'eval-check',
-      {
-        command: `scripts/dev/stack.sh eval > '${results}'`,
-        results,
-        thresholds: 'service/eval/thresholds.yaml',
-        baseline: fs.existsSync(baselineFile) ? baselineFile : '',
-        comment: 'false',
-      },
-      (r) =>
-        `passed=${r.outputs.passed}${fs.existsSync(baselineFile) ? ' against the previous run' : ', no baseline yet'}`,
-      evalStackEnv,
-    );
-    if (evalRun.status === 0) fs.copyFileSync(results, baselineFile);
-  }
-  shellStep('eval stack removed', ['scripts/dev/stack.sh', 'reset']);
-
-  const v1 = await buildAndPush('v1');
-  const v2 = await buildAndPush('v2');
-  const v2Image = v2 && (JSON.parse(v2) as Record<string, string>).api;
-  const v3 = v2Image ? await push('v3', buildBroken(v2Image)) : undefined;
-  const id = (v: string) => `${runId}-${v}`;
-  const deployInputs = (v: string, images: string, timeout: string) => ({
-    images,
-    'compose-file': 'docker/compose.release.yaml',
-    'release-id': id(v),
-    'health-timeout-seconds': timeout,
-    'keep-releases': '5',
-  });
-
+  const github = await startFakeGitHub();
+  const releases = await serveHadolintRelease();
+  const ctx: Context = { act, github, hadolintUrl: releases.url };
   let rollback: SwitchResult | null = null;
-  if (v1 && v2 && v3) {
-    deploys.push(await underLoad(`deploy ${id('v1')}`, 'live', 'ssh-deploy', deployInputs('v1', v1, '120')));
-    deploys.push(await underLoad(`deploy ${id('v2')}`, 'live', 'ssh-deploy', deployInputs('v2', v2, '120')));
-    deploys.push(
-      await underLoad(
-        `deploy ${id('v3')} (never healthy)`,
-        'refused',
-        'ssh-deploy',
-        deployInputs('v3', v3, '30'),
-      ),
+  let pre: PreCheck = { ok: false, live: null, serving: false, detail: 'not checked' };
+  try {
+    pre = await step(
+      'check the live release first',
+      precheck,
+      (p) => `live ${p.live ?? 'none'}, serving ${p.serving}`,
     );
-    rollback = await underLoad(`rollback to ${id('v1')}`, 'live', 'rollback', { to: id('v1') });
-  }
+    repo = await step(
+      'scratch clone of this checkout',
+      () => scratchRepo(repoRoot, path.join(workDir, 'repo')),
+      (r) => `main at ${r.git('rev-parse', '--short', 'HEAD')}`,
+    );
+    const base = repo.git('rev-parse', 'HEAD');
+    log(
+      `run ${runId}, base ${base.slice(0, 7)}, VPS ${sandbox.SLIPWAY_VPS_HOST}, registry ${sandbox.SLIPWAY_VPS_REGISTRY}`,
+    );
 
-  const listing = await runAction('rollback', { ...connection(), list: 'true' });
+    if (!pre.live)
+      await deployPush(ctx, 'first deploy', '0'.repeat(40), base, {
+        job: 'deploy',
+        expect: 'live',
+        firstDeploy: true,
+      });
+
+    // 1. A pull request: one commit on a branch; GitHub tests the merge of it into main.
+    repo.git('checkout', '--quiet', '-b', 'rehearsal/change');
+    const head = repo.commit(`rehearsal ${runId}: a change under review`);
+    repo.git('checkout', '--quiet', 'main');
+    repo.git(
+      'merge',
+      '--quiet',
+      '--no-ff',
+      '-m',
+      'Merge pull request #1 from rehearsal/change',
+      'rehearsal/change',
+    );
+    const merge = repo.git('rev-parse', 'HEAD');
+    const commentsBefore = github.comments.length;
+    await workflow(
+      ctx,
+      'PR opened',
+      'pr-gate.yml',
+      'pull_request',
+      {
+        action: 'opened',
+        number: 1,
+        pull_request: {
+          number: 1,
+          head: { sha: head, ref: 'rehearsal/change', repo: { full_name: REPOSITORY } },
+          base: { sha: base, ref: 'main', repo: { full_name: REPOSITORY } },
+        },
+        repository: { full_name: REPOSITORY, default_branch: 'main' },
+      },
+      true,
+    );
+    await step(
+      'PR gate reported on the PR',
+      () => {
+        const sarif = github.sarifs.filter((s) => s.ref === 'refs/pull/1/merge').length;
+        const comment = github.comments.slice(commentsBefore).find((c) => c.issue_number === 1);
+        if (!sarif || !comment)
+          throw new Error(`SARIF uploads: ${sarif}, sticky comment: ${comment ? 'yes' : 'no'}`);
+        return comment.body.split('\n')[1] ?? '';
+      },
+      (line) => `SARIF uploaded; sticky comment: ${line}`,
+    );
+
+    // 2. Merged: main is the merge commit.
+    const liveBefore = listing()?.current ?? null;
+    await deployPush(ctx, 'merge', base, merge, { job: 'deploy', expect: 'live', firstDeploy: false });
+
+    await step(
+      '/version and the ledger name the merged commit and its actor',
+      async () => {
+        const v = (await (await fetch(`${proxyUrl}/version`)).json()) as Record<string, string>;
+        const want = { version: deploys.at(-1)?.release, git_sha: merge };
+        if (v.version !== want.version || v.git_sha !== want.git_sha)
+          throw new Error(`/version says ${JSON.stringify(v)}, expected ${JSON.stringify(want)}`);
+        const entry = listing()?.ledger.find((e) => e.release === want.version && e.kind === 'deploy');
+        if (entry?.gitSha !== merge || entry.actor !== ACTOR)
+          throw new Error(
+            `the ledger records sha ${entry?.gitSha} by ${entry?.actor}, expected ${merge} by ${ACTOR}`,
+          );
+        return v;
+      },
+      (v) => `version ${v.version}, git_sha ${v.git_sha?.slice(0, 7)}, build_date ${v.build_date}`,
+    );
+
+    // 3. A bad merge: fine in dev and in every gate, but the production image binds an address it lacks.
+    fs.appendFileSync(path.join(repo.dir, 'docker', 'service.Dockerfile'), 'ENV HOST=192.0.2.1\n');
+    const bad = repo.commit(`rehearsal ${runId}: bind the production server to 192.0.2.1`);
+    await deployPush(ctx, 'bad merge', merge, bad, { job: 'deploy', expect: 'refused', firstDeploy: false });
+
+    // 4. Roll back to the release that was live before the merge.
+    const target = liveBefore ?? deploys[0]?.release ?? 'previous';
+    const rb = await workflow(
+      ctx,
+      'rollback',
+      'rollback.yml',
+      'workflow_dispatch',
+      {
+        ref: 'refs/heads/main',
+        inputs: { to: target, environment: 'production' },
+        repository: { full_name: REPOSITORY, default_branch: 'main' },
+      },
+      true,
+      {
+        inputs: { to: target, environment: 'production' },
+        sw: { job: 'rollback', expect: 'live', firstDeploy: false },
+      },
+    );
+    rollback = {
+      release: target,
+      detail: ['rollback.yml dispatched from main', ...rb.notes].join('; '),
+      ...rb.switch!,
+    };
+  } catch (err) {
+    log(`stopped: ${(err as Error).message}`);
+  } finally {
+    await github.close();
+    releases.close();
+  }
+  const final = listing();
   const report = buildReport({
     startedAt,
     finishedAt: new Date(),
+    precheck: pre,
+    workflows,
     steps,
     deploys,
     rollback,
-    live: listing.main.outputs['release-id'] || null,
-    ledger: listing.main.summary,
+    live: final?.current || null,
+    ledger: final ? ledgerSummary(final) : '',
   });
   fs.writeFileSync(path.join(repoRoot, 'rehearsal-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(renderSummary(report));

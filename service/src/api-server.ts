@@ -4,6 +4,7 @@
 import { statfs } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ApiConfig, BuildInfo } from './config.js';
+import type { ChromaStore } from './chroma.js';
 import type { Pool } from './db.js';
 import { aggregate, diskStatus, httpStatusFor, runCheck, type Check, type Status } from './health.js';
 import { SERVER_TIMEOUTS, sendJson } from './http-util.js';
@@ -11,13 +12,12 @@ import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './log.js';
 import { hybridSearch, parseSearchParams, type Retrievers } from './search.js';
 import type { ServiceMetrics } from './service-metrics.js';
-import type { VectorStoreClient } from './vector-client.js';
 
 export interface ApiDeps {
   config: ApiConfig;
   build: BuildInfo;
   pool: Pool;
-  vectors: VectorStoreClient;
+  chroma: ChromaStore;
   retrievers: Retrievers;
   log: Logger;
   startedAt: number;
@@ -31,7 +31,7 @@ export interface HealthReport {
   body: { status: Status } & Record<string, unknown>;
 }
 
-export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'vectors' | 'config'>): Check[] {
+export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'chroma' | 'config'>): Check[] {
   return [
     {
       name: 'database',
@@ -42,10 +42,11 @@ export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'vectors' | 'config'>)
     },
     {
       // Not required: without it search still answers from full-text alone.
-      name: 'vector_store',
+      name: 'chroma',
       required: false,
-      run: async (signal) => {
-        await deps.vectors.heartbeat(signal);
+      run: async () => {
+        await deps.chroma.heartbeat();
+        return { detail: { url: deps.chroma.url, collection: deps.chroma.collectionName } };
       },
     },
     {

@@ -5,15 +5,15 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createApiServer, detailedHealthReport, type ApiDeps } from './api-server.js';
+import { ChromaStore } from './chroma.js';
 import {
   ConfigError,
   parseApi,
   parseBuildInfo,
+  parseChroma,
   parseCommon,
   parseDatabase,
   parseInternal,
-  parseVectorClient,
-  parseVectorStoreServer,
   type Env,
 } from './config.js';
 import { loadCorpus } from './corpus.js';
@@ -28,18 +28,14 @@ import { CORPUS_FILE, EVAL_QUERIES_FILE, MIGRATIONS_DIR } from './paths.js';
 import { liveRetrievers } from './search.js';
 import { createServiceMetrics } from './service-metrics.js';
 import { timedRetrievers } from './timed-retrievers.js';
-import { VectorStoreClient } from './vector-client.js';
-import { VectorStore } from './vector-store.js';
-import { createVectorStoreServer } from './vector-store-server.js';
 
 const USAGE = `Usage: cli.js <command> [options]
 
 Commands:
   serve          run the HTTP API (PORT, default 8080; metrics on INTERNAL_PORT, default 9464)
-  vector-store   run the vector store (PORT, default 8081; DATA_DIR persists collections)
   migrate        apply pending SQL migrations
   scrape         ingest the bundled corpus into PostgreSQL (idempotent)
-  embed          embed every document into the vector store (idempotent)
+  embed          embed every document into the ChromaDB collection (idempotent)
   eval           score search on the labelled queries; --out FILE (default: stdout)
   healthcheck    exit 0 when --url (default http://127.0.0.1:$PORT/health) answers 2xx
 
@@ -56,19 +52,18 @@ function database(env: Env, log: Logger, name: string) {
 async function serve(env: Env, log: Logger): Promise<void> {
   const config = parseApi(env, tmpdir());
   const internalConfig = parseInternal(env, config.port);
-  const vectorConfig = parseVectorClient(env);
   const build = parseBuildInfo(env);
+  const chroma = new ChromaStore(parseChroma(env));
   const pool = database(env, log, 'api');
-  const vectors = new VectorStoreClient(vectorConfig);
   const metrics = internalConfig.metricsEnabled ? createServiceMetrics(build) : undefined;
-  const retrievers = liveRetrievers(pool, vectors);
+  const retrievers = liveRetrievers(pool, chroma);
   // The server reads the lifecycle's state, and the lifecycle needs the server: tie the knot through a holder.
   const holder: { lifecycle?: Lifecycle } = {};
   const deps: ApiDeps = {
     config,
     build,
     pool,
-    vectors,
+    chroma,
     retrievers: metrics ? timedRetrievers(retrievers, metrics) : retrievers,
     log,
     startedAt: Date.now(),
@@ -96,32 +91,9 @@ async function serve(env: Env, log: Logger): Promise<void> {
     port: config.port,
     internal_port: internalConfig.port,
     metrics: internalConfig.metricsEnabled,
+    chroma: chroma.url,
+    collection: chroma.collectionName,
     ...build,
-  });
-}
-
-async function vectorStore(env: Env, log: Logger): Promise<void> {
-  const config = parseVectorStoreServer(env);
-  const store = new VectorStore(config.dataDir);
-  const collections = await store.load();
-  const holder: { lifecycle?: Lifecycle } = {};
-  const server = createVectorStoreServer(store, config, log, () => holder.lifecycle);
-  server.keepAliveTimeout = 65_000;
-  const lifecycle = new Lifecycle({
-    server,
-    log,
-    drainMs: 0,
-    shutdownTimeoutMs: 10_000,
-    cleanup: () => store.flush(),
-  });
-  holder.lifecycle = lifecycle;
-  lifecycle.installSignalHandlers();
-  await listen(server, config.host, config.port);
-  log.info('vector store listening', {
-    host: config.host,
-    port: config.port,
-    data_dir: config.dataDir,
-    collections,
   });
 }
 
@@ -166,9 +138,6 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve(env, log);
       return -1;
-    case 'vector-store':
-      await vectorStore(env, log);
-      return -1;
     case 'migrate':
       await withPool(env, log, command, (pool) => migrate(pool, MIGRATIONS_DIR, log).then(() => undefined));
       return 0;
@@ -178,15 +147,15 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     case 'embed': {
-      const vectors = new VectorStoreClient(parseVectorClient(env));
-      await withPool(env, log, command, (pool) => embedAll(pool, vectors, log).then(() => undefined));
+      const chroma = new ChromaStore(parseChroma(env));
+      await withPool(env, log, command, (pool) => embedAll(pool, chroma, log).then(() => undefined));
       return 0;
     }
     case 'eval': {
       const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
-      const vectors = new VectorStoreClient(parseVectorClient(env));
+      const chroma = new ChromaStore(parseChroma(env));
       await withPool(env, log, command, async (pool) => {
-        const result = await runEval(loadQueries(EVAL_QUERIES_FILE), liveRetrievers(pool, vectors));
+        const result = await runEval(loadQueries(EVAL_QUERIES_FILE), liveRetrievers(pool, chroma));
         const json = `${JSON.stringify(result, null, 2)}\n`;
         if (values.out) {
           writeFileSync(values.out, json);

@@ -37,7 +37,7 @@ export interface BuildInfo {
   imageDigest: string | null;
 }
 
-export interface VectorClientConfig {
+export interface ChromaConfig {
   url: string;
   collection: string;
   timeoutMs: number;
@@ -58,13 +58,6 @@ export interface InternalConfig {
   host: string;
   port: number;
   metricsEnabled: boolean;
-}
-
-export interface VectorStoreServerConfig {
-  host: string;
-  port: number;
-  dataDir: string;
-  maxBodyBytes: number;
 }
 
 export interface Parsed<T> {
@@ -216,16 +209,26 @@ export function parseBuildInfo(env: Env): BuildInfo {
   };
 }
 
-export function parseVectorClient(env: Env): VectorClientConfig {
+/** Chroma's collection-name rule (3-512 of [a-zA-Z0-9._-], alphanumeric at both ends), narrowed to lowercase. */
+const COLLECTION_NAME = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+
+export function parseChroma(env: Env): ChromaConfig {
   const r = new EnvReader(env);
-  const url = r.httpUrl('VECTOR_STORE_URL', 'Set it to the vector store base URL, e.g. http://vectors:8081.');
-  const collection = r.text('VECTOR_COLLECTION', 'documents', '');
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(collection)) {
+  const hint = 'Set it to the ChromaDB server, e.g. http://chroma:8000.';
+  const url = r.httpUrl('CHROMA_URL', hint);
+  // The chromadb client takes host, port and ssl only: a path, query or fragment would be silently dropped.
+  const parsed = url ? new URL(url) : null;
+  if (parsed && (parsed.pathname !== '/' || parsed.search || parsed.hash)) {
+    r.problems.push(`CHROMA_URL: "${url}" has a path or query; Chroma serves at the root. ${hint}`);
+  }
+  const collection = r.text('CHROMA_COLLECTION', 'documents', '');
+  if (!COLLECTION_NAME.test(collection) || collection.includes('..')) {
     r.problems.push(
-      `VECTOR_COLLECTION: "${collection}" is not a valid name. Use lowercase letters, digits, - and _.`,
+      `CHROMA_COLLECTION: "${collection.slice(0, 80)}" is not a valid name. ` +
+        'Use 3 to 63 lowercase letters, digits, ".", "-" and "_", starting and ending with a letter or digit.',
     );
   }
-  const timeoutMs = r.int('VECTOR_STORE_TIMEOUT_MS', {
+  const timeoutMs = r.int('CHROMA_TIMEOUT_MS', {
     fallback: 2000,
     min: 50,
     max: 60_000,
@@ -260,20 +263,6 @@ export function parseApi(env: Env, defaultDataDir: string): ApiConfig {
         max: 600,
         hint: 'Give how long to wait for in-flight requests, in seconds.',
       }) * 1000,
-  };
-  return r.done(config).config;
-}
-
-export function parseVectorStoreServer(env: Env): VectorStoreServerConfig {
-  const r = new EnvReader(env);
-  const config: VectorStoreServerConfig = {
-    host: r.text('HOST', '0.0.0.0', ''),
-    port: r.int('PORT', { fallback: 8081, ...PORT_RANGE, hint: 'Set the port the vector store listens on.' }),
-    dataDir: r.text('DATA_DIR', undefined, 'Set it to the directory that persists collections, e.g. /data.'),
-    maxBodyBytes:
-      r.int('VECTOR_STORE_MAX_BODY_MB', { fallback: 64, min: 1, max: 4096, hint: 'Give megabytes.' }) *
-      1024 *
-      1024,
   };
   return r.done(config).config;
 }

@@ -1,6 +1,6 @@
 // Health aggregation. Each dependency check runs with its own timeout; the overall status is `down` when a
 // required check is down, `degraded` when anything else is not ok, and `ok` otherwise. Only `down` maps to
-// HTTP 503: a degraded service still answers (search falls back to full-text when the vector store is away).
+// HTTP 503: a degraded service still answers (search falls back to full-text when ChromaDB is away).
 
 export type Status = 'ok' | 'degraded' | 'down';
 

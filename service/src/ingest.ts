@@ -1,10 +1,11 @@
-// `scrape` and `embed`: load the bundled corpus into PostgreSQL, then every stored document into the vector
-// store. Both are idempotent: re-running changes nothing when the content has not changed.
+// `scrape` and `embed`: load the bundled corpus into PostgreSQL, then every stored document into the ChromaDB
+// collection (upsert by document id). Both are idempotent: re-running changes nothing when the content has not
+// changed.
+import type { ChromaStore } from './chroma.js';
 import { contentHash, type CorpusDocument } from './corpus.js';
 import type { Pool } from './db.js';
 import { embed } from './embedding.js';
 import type { Logger } from './log.js';
-import type { VectorStoreClient } from './vector-client.js';
 
 export interface ScrapeResult {
   total: number;
@@ -37,7 +38,7 @@ export async function scrape(
 
 export async function embedAll(
   pool: Pool,
-  vectors: VectorStoreClient,
+  chroma: ChromaStore,
   log: Logger,
   batchSize = 50,
 ): Promise<number> {
@@ -46,7 +47,7 @@ export async function embedAll(
   );
   for (let i = 0; i < rows.length; i += batchSize) {
     const batch = rows.slice(i, i + batchSize);
-    await vectors.upsert(
+    await chroma.upsert(
       batch.map((row) => ({
         id: row.id,
         embedding: embed(`${row.title}\n${row.body}`),
@@ -54,7 +55,11 @@ export async function embedAll(
       })),
     );
   }
-  const count = await vectors.count();
-  log.info('documents embedded', { embedded: rows.length, collection_count: count });
+  const count = await chroma.count();
+  log.info('documents embedded', {
+    embedded: rows.length,
+    collection: chroma.collectionName,
+    collection_count: count,
+  });
   return rows.length;
 }

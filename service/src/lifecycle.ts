@@ -1,4 +1,4 @@
-// Graceful shutdown shared by both servers. On SIGTERM (docker stop) or SIGINT the process enters `draining`:
+// Graceful shutdown of the API server. On SIGTERM (docker stop) or SIGINT the process enters `draining`:
 // health endpoints answer 503 at once so a proxy takes this instance out of rotation, while every request,
 // in flight or new, is still served for the drain period. Then the listener closes, in-flight requests get a
 // bounded time to finish, remaining sockets are destroyed, cleanup runs and the process exits 0.

@@ -1,10 +1,11 @@
-// Hybrid search: PostgreSQL full-text (tsvector, ts_rank) and the vector store (cosine), fused with RRF.
+// Hybrid search: PostgreSQL full-text (tsvector, ts_rank) and ChromaDB (cosine distance), fused with RRF.
 // The retrievers are injected, so `eval` and the HTTP handler run exactly the same logic, and tests can fake
-// them. When the vector retriever fails the search degrades to full-text only and says so.
+// them. Each retriever is one awaited call to one store (fullText: PostgreSQL, vector: ChromaDB), so either can
+// be timed on its own. When the vector retriever fails the search degrades to full-text only and says so.
+import type { ChromaStore } from './chroma.js';
 import type { Pool } from './db.js';
 import { embed, tokenize } from './embedding.js';
 import { reciprocalRankFusion } from './fusion.js';
-import type { VectorStoreClient } from './vector-client.js';
 
 export interface Retrievers {
   fullText: (query: string, limit: number) => Promise<string[]>;
@@ -88,7 +89,7 @@ export async function hybridSearch(
   };
 }
 
-export function liveRetrievers(pool: Pool, vectors: VectorStoreClient): Retrievers {
+export function liveRetrievers(pool: Pool, chroma: ChromaStore): Retrievers {
   return {
     fullText: async (query, limit) => {
       const tsquery = toTsQuery(query);
@@ -102,7 +103,7 @@ export function liveRetrievers(pool: Pool, vectors: VectorStoreClient): Retrieve
       );
       return rows.map((r) => r.id);
     },
-    vector: async (query, limit) => (await vectors.query(embed(query), limit)).map((m) => m.id),
+    vector: async (query, limit) => (await chroma.query(embed(query), limit)).map((m) => m.id),
     titles: async (ids) => {
       if (ids.length === 0) return new Map();
       const { rows } = await pool.query<{ id: string; title: string }>(

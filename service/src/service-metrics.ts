@@ -10,7 +10,7 @@ export const ABORTED_STATUS = 'aborted';
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** Where a retriever's time goes: which backing store, and which of its operations. */
-export type Store = 'postgres' | 'vector_store';
+export type Store = 'postgres' | 'chroma';
 
 export interface ServiceMetrics {
   readonly registry: Registry;
@@ -87,7 +87,7 @@ export function createServiceMetrics(build: BuildInfo, options: MetricsOptions =
   });
   const storeDuration = new Histogram({
     name: 'slipway_search_store_duration_seconds',
-    help: 'Time search spends in each backing store, by store (postgres, vector_store) and operation.',
+    help: 'Time search spends in each backing store, by store (postgres, chroma) and operation.',
     labelNames: ['store', 'operation'],
     buckets: STORE_BUCKETS,
     registers,

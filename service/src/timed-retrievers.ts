@@ -1,12 +1,12 @@
 // Times every call search makes to its backing stores, whatever implements them: full-text and titles run on
-// PostgreSQL, the vector query on the vector store. Wraps the Retrievers seam, so search.ts stays unaware.
+// PostgreSQL, the vector query on ChromaDB. Wraps the Retrievers seam, so search.ts stays unaware.
 import type { Retrievers } from './search.js';
 import type { ServiceMetrics, Store } from './service-metrics.js';
 
 const STORES: Record<keyof Retrievers, { store: Store; operation: string }> = {
   fullText: { store: 'postgres', operation: 'full_text' },
   titles: { store: 'postgres', operation: 'titles' },
-  vector: { store: 'vector_store', operation: 'vector_query' },
+  vector: { store: 'chroma', operation: 'vector_query' },
 };
 
 export function timedRetrievers(

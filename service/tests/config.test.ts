@@ -4,10 +4,9 @@ import {
   parseApi,
   parseBuildInfo,
   parseCommon,
+  parseChroma,
   parseDatabase,
   parseInternal,
-  parseVectorClient,
-  parseVectorStoreServer,
   type Env,
   type ReadTextFile,
 } from '../src/config.js';
@@ -156,30 +155,45 @@ describe('parseInternal', () => {
   });
 });
 
-describe('parseVectorClient', () => {
+describe('parseChroma', () => {
   it.each<[Env, string | null]>([
-    [{ VECTOR_STORE_URL: 'http://vectors:8081/' }, null],
-    [{}, 'VECTOR_STORE_URL: is not set.'],
-    [{ VECTOR_STORE_URL: 'vectors:8081' }, 'must use http or https'],
-    [{ VECTOR_STORE_URL: 'not a url' }, 'is not a URL'],
-    [{ VECTOR_STORE_URL: 'http://v', VECTOR_COLLECTION: 'Bad Name' }, 'VECTOR_COLLECTION'],
+    [{ CHROMA_URL: 'http://chroma:8000/' }, null],
+    [{ CHROMA_URL: 'https://chroma.internal', CHROMA_COLLECTION: 'docs.v2_en-1' }, null],
+    [{}, 'CHROMA_URL: is not set. Set it to the ChromaDB server, e.g. http://chroma:8000.'],
+    [{ CHROMA_URL: 'chroma:8000' }, 'must use http or https'],
+    [{ CHROMA_URL: 'not a url' }, 'is not a URL'],
+    [
+      { CHROMA_URL: 'http://chroma:8000/api/v2' },
+      'CHROMA_URL: "http://chroma:8000/api/v2" has a path or query',
+    ],
+    [{ CHROMA_URL: 'http://chroma:8000/?tenant=x' }, 'has a path or query'],
+    [
+      { CHROMA_URL: 'http://c', CHROMA_COLLECTION: 'Bad Name' },
+      'CHROMA_COLLECTION: "Bad Name" is not a valid',
+    ],
+    [{ CHROMA_URL: 'http://c', CHROMA_COLLECTION: 'ab' }, 'CHROMA_COLLECTION: "ab"'],
+    [{ CHROMA_URL: 'http://c', CHROMA_COLLECTION: 'docs-' }, 'CHROMA_COLLECTION: "docs-"'],
+    [{ CHROMA_URL: 'http://c', CHROMA_COLLECTION: 'a..b' }, 'CHROMA_COLLECTION: "a..b"'],
+    [
+      { CHROMA_URL: 'http://c', CHROMA_TIMEOUT_MS: '10' },
+      'CHROMA_TIMEOUT_MS: "10" is not an integer from 50',
+    ],
   ])('%j', (env, fragment) => {
-    const found = problems(() => parseVectorClient(env));
+    const found = problems(() => parseChroma(env));
     if (fragment === null) expect(found).toEqual([]);
     else expect(found[0]).toContain(fragment);
   });
 
-  it('strips the trailing slash', () => {
-    expect(parseVectorClient({ VECTOR_STORE_URL: 'http://vectors:8081/' }).url).toBe('http://vectors:8081');
+  it('strips the trailing slash and applies defaults', () => {
+    expect(parseChroma({ CHROMA_URL: 'http://chroma:8000/' })).toEqual({
+      url: 'http://chroma:8000',
+      collection: 'documents',
+      timeoutMs: 2000,
+    });
   });
 });
 
-describe('parseVectorStoreServer, parseCommon, parseBuildInfo', () => {
-  it('requires DATA_DIR for the vector store', () => {
-    expect(problems(() => parseVectorStoreServer({}))[0]).toContain('DATA_DIR: is not set.');
-    expect(parseVectorStoreServer({ DATA_DIR: '/data' })).toMatchObject({ port: 8081, dataDir: '/data' });
-  });
-
+describe('parseCommon, parseBuildInfo', () => {
   it.each<[Env, ReturnType<typeof parseCommon> | string]>([
     [{}, { production: false, logLevel: 'info' }],
     [

@@ -18,15 +18,10 @@ const result = (name: string, status: Status, required: boolean): CheckResult =>
 
 describe('aggregate', () => {
   it.each<[string, CheckResult[], Status, number]>([
-    ['all ok', [result('database', 'ok', true), result('vector_store', 'ok', false)], 'ok', 200],
-    [
-      'optional down',
-      [result('database', 'ok', true), result('vector_store', 'down', false)],
-      'degraded',
-      200,
-    ],
+    ['all ok', [result('database', 'ok', true), result('chroma', 'ok', false)], 'ok', 200],
+    ['optional down', [result('database', 'ok', true), result('chroma', 'down', false)], 'degraded', 200],
     ['degraded disk', [result('database', 'ok', true), result('disk', 'degraded', false)], 'degraded', 200],
-    ['required down', [result('database', 'down', true), result('vector_store', 'ok', false)], 'down', 503],
+    ['required down', [result('database', 'down', true), result('chroma', 'ok', false)], 'down', 503],
     ['required degraded', [result('database', 'degraded', true)], 'degraded', 200],
     ['no checks', [], 'ok', 200],
   ])('%s', (_name, results, status, http) => {

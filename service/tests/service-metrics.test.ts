@@ -135,11 +135,11 @@ describe('timedRetrievers', () => {
       .map((v) => [v.labels.store, v.labels.operation, Math.round(v.value * 1000)]);
     expect(sums).toEqual([
       ['postgres', 'full_text', 4],
-      ['vector_store', 'vector_query', 20],
+      ['chroma', 'vector_query', 20],
       ['postgres', 'titles', 1],
     ]);
     expect(await sample(metrics, 'slipway_search_store_errors_total')).toEqual([
-      { value: 1, labels: { store: 'vector_store', operation: 'vector_query' } },
+      { value: 1, labels: { store: 'chroma', operation: 'vector_query' } },
     ]);
   });
 });
@@ -172,7 +172,7 @@ describe('public and internal listeners', () => {
           return { rows: [] };
         },
       } as unknown as ApiDeps['pool'],
-      vectors: { heartbeat: async () => undefined } as unknown as ApiDeps['vectors'],
+      chroma: { heartbeat: async () => undefined, url: 'http://chroma:8000', collectionName: 'documents' } as unknown as ApiDeps['chroma'],
       retrievers: timedRetrievers(retrievers, metrics),
       log: createLogger('error'),
       startedAt: Date.now(),
@@ -227,7 +227,7 @@ describe('public and internal listeners', () => {
       /slipway_search_store_duration_seconds_count\{store="postgres",operation="full_text"\} 1/,
     );
     expect(text).toMatch(
-      /slipway_search_store_duration_seconds_count\{store="vector_store",operation="vector_query"\} 1/,
+      /slipway_search_store_duration_seconds_count\{store="chroma",operation="vector_query"\} 1/,
     );
   });
 

@@ -1,13 +1,13 @@
-// The reference service end to end on the host: a throwaway PostgreSQL, the real vector-store process and the
-// compiled CLI. No Docker needed.
+// The reference service end to end: the compiled CLI on the host, a throwaway PostgreSQL cluster and a real
+// ChromaDB server (the sandbox's chromadb/chroma image in a container of its own).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICE_ROOT } from '../src/paths.js';
+import { CORPUS_FILE, SERVICE_ROOT } from '../src/paths.js';
+import { startChroma, type TestChroma } from './support/chroma.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { freePort, logLines, runCli, startCli, waitForHttp, type Running } from './support/processes.js';
 
@@ -16,9 +16,8 @@ import { freePort, logLines, runCli, startCli, waitForHttp, type Running } from 
 type Json = any;
 
 let pg: TestPostgres;
+let chroma: TestChroma;
 let workDir: string;
-let vectorPort: number;
-let vectors: Running;
 let env: Record<string, string>;
 const running: Running[] = [];
 
@@ -32,11 +31,17 @@ function dbEnv(): Record<string, string> {
   };
 }
 
-async function startVectors(dataDir: string, port: number): Promise<Running> {
-  const run = startCli(['vector-store'], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir });
-  running.push(run);
-  await waitForHttp(`http://127.0.0.1:${port}/api/v1/heartbeat`);
-  return run;
+const corpusSize = (): number => (JSON.parse(readFileSync(CORPUS_FILE, 'utf8')) as unknown[]).length;
+
+/** A collection as ChromaDB itself reports it (its REST API, not the service's client), or null if absent. */
+async function chromaCollection(
+  name = 'documents',
+): Promise<{ id: string; space: string; count: number } | null> {
+  const response = await fetch(`${chroma.collectionsUrl}/${name}`);
+  if (response.status === 404) return null;
+  const body = (await response.json()) as { id: string; configuration_json: { hnsw?: { space?: string } } };
+  const count = (await (await fetch(`${chroma.collectionsUrl}/${body.id}/count`)).json()) as number;
+  return { id: body.id, space: body.configuration_json.hnsw?.space ?? 'l2', count };
 }
 
 interface Api {
@@ -77,12 +82,11 @@ beforeAll(async () => {
     },
   );
   pg = await startPostgres();
+  chroma = await startChroma();
   workDir = mkdtempSync(join(tmpdir(), 'slipway-service-'));
-  vectorPort = await freePort();
-  vectors = await startVectors(join(workDir, 'vectors'), vectorPort);
   env = {
     ...dbEnv(),
-    VECTOR_STORE_URL: `http://127.0.0.1:${vectorPort}`,
+    CHROMA_URL: chroma.url,
     DATA_DIR: workDir,
     DRAIN_SECONDS: '0',
   };
@@ -91,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const run of running) run.child.kill('SIGKILL');
   pg?.stop();
+  chroma?.remove();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -126,11 +131,40 @@ describe('ingest pipeline', () => {
     });
   });
 
-  it('embeds every document into the vector store', async () => {
-    const result = await runCli(['embed'], env);
-    expect(result.code, result.output).toBe(0);
-    const { body } = await getJson(`http://127.0.0.1:${vectorPort}/api/v1/collections/documents/count`);
-    expect(body.count).toBeGreaterThanOrEqual(60);
+  it('embeds every document into a cosine collection in ChromaDB, idempotently', async () => {
+    expect(await chromaCollection()).toBeNull();
+    for (const round of [1, 2]) {
+      const result = await runCli(['embed'], env);
+      expect(result.code, result.output).toBe(0);
+      expect(
+        logLines(result.output).find((l) => l.msg === 'documents embedded'),
+        `round ${round}`,
+      ).toMatchObject({ embedded: corpusSize(), collection: 'documents', collection_count: corpusSize() });
+    }
+    expect(await chromaCollection()).toMatchObject({ space: 'cosine', count: corpusSize() });
+  });
+
+  it('refuses a collection created with another distance, saying how to fix it', async () => {
+    const created = await fetch(chroma.collectionsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'made-with-l2', configuration: { hnsw: { space: 'l2' } } }),
+    });
+    expect(created.status, await created.text()).toBe(200);
+    const result = await runCli(['embed'], { ...env, CHROMA_COLLECTION: 'made-with-l2' });
+    expect(result.code).toBe(1);
+    expect(logLines(result.output).at(-1)?.msg).toBe(
+      `Chroma at ${chroma.url}: Chroma collection "made-with-l2" uses the l2 distance, the service needs ` +
+        'cosine. Delete the collection and run `embed` again to rebuild it.',
+    );
+    expect(await chromaCollection('made-with-l2')).toMatchObject({ space: 'l2', count: 0 });
+  });
+
+  it('says which server it cannot reach, in one line', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const result = await runCli(['embed'], { ...env, CHROMA_URL: url });
+    expect(result.code).toBe(1);
+    expect(logLines(result.output).at(-1)?.msg).toBe(`cannot connect to Chroma at ${url}`);
   });
 
   it('eval gives identical quality metrics twice and writes them to --out', async () => {
@@ -180,9 +214,16 @@ describe('api', () => {
     });
     expect(detailed.body.checks.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
       ['database', 'ok'],
-      ['vector_store', 'ok'],
+      ['chroma', 'ok'],
       ['disk', 'ok'],
     ]);
+    expect(detailed.body.checks[1]).toEqual({
+      name: 'chroma',
+      status: 'ok',
+      required: false,
+      latency_ms: expect.any(Number),
+      detail: { url: chroma.url, collection: 'documents' },
+    });
     expect((await getJson(`${base}/version`)).body).toEqual({
       version: '1.2.3',
       git_sha: 'abc1234',
@@ -198,6 +239,7 @@ describe('api', () => {
     expect(status).toBe(200);
     expect(body.results).toHaveLength(3);
     expect(body.results[0]).toMatchObject({ id: 'postgres-backups-pg-dump', ranks: { fulltext: 1 } });
+    expect(body.results[0].ranks.vector).toBeGreaterThanOrEqual(1);
     expect(body.degraded).toEqual([]);
   });
 
@@ -262,44 +304,60 @@ describe('api', () => {
       /^slipway_search_store_duration_seconds_count\{store="postgres",operation="full_text"\} [1-9]/m,
     );
     expect(text).toMatch(
-      /^slipway_search_store_duration_seconds_count\{store="vector_store",operation="vector_query"\} [1-9]/m,
+      /^slipway_search_store_duration_seconds_count\{store="chroma",operation="vector_query"\} [1-9]/m,
     );
     expect(text).toMatch(/^process_resident_memory_bytes [1-9]/m);
   });
 });
 
-describe('vector store', () => {
-  const url = () => `http://127.0.0.1:${vectorPort}/api/v1`;
-
-  it('snapshots and restores through its API', async () => {
-    const snapshot = await getJson(`${url()}/snapshot`);
-    expect(snapshot.body.format).toBe('slipway-vector-snapshot');
-    const count = snapshot.body.collections.documents.records.length;
-    const restored = await fetch(`${url()}/restore`, { method: 'POST', body: JSON.stringify(snapshot.body) });
-    expect(await restored.json()).toEqual({ restored: 1 });
-    expect((await getJson(`${url()}/collections/documents/count`)).body.count).toBe(count);
+describe('ChromaDB', () => {
+  const search = async (base: string) =>
+    (await getJson(`${base}/search?q=${encodeURIComponent('caddy health checks')}&k=5`)).body;
+  let base: string;
+  beforeAll(async () => {
+    ({ base } = await startApi());
   });
 
-  it('persists collections across a restart (SIGTERM exits 0)', async () => {
-    const before = (await getJson(`${url()}/collections/documents/count`)).body.count;
-    vectors.child.kill('SIGTERM');
-    expect(await vectors.exited).toBe(0);
-    vectors = await startVectors(join(workDir, 'vectors'), vectorPort);
-    expect((await getJson(`${url()}/collections/documents/count`)).body.count).toBe(before);
+  it('a running api follows a collection deleted and embedded again (a new collection id)', async () => {
+    const before = await chromaCollection();
+    expect((await search(base)).degraded).toEqual([]);
+    expect((await fetch(`${chroma.collectionsUrl}/documents`, { method: 'DELETE' })).status).toBe(200);
+    expect((await runCli(['embed'], env)).code).toBe(0);
+    const after = await chromaCollection();
+    expect(after?.id).not.toBe(before?.id);
+    const body = await search(base);
+    expect(body.degraded).toEqual([]);
+    expect(body.results.some((r: { ranks: Record<string, number> }) => r.ranks.vector)).toBe(true);
+  });
+
+  it('stops on SIGTERM with exit 0 and serves the same vectors after a restart', async () => {
+    const before = await chromaCollection();
+    expect(chroma.stop()).toBe(0);
+    expect((await search(base)).degraded).toEqual(['vector']);
+    await chroma.start();
+    expect(await chromaCollection()).toEqual(before);
+    expect((await search(base)).degraded).toEqual([]);
   });
 });
 
 describe('health semantics', () => {
-  it('is degraded (200) without the vector store and search falls back to full-text', async () => {
-    const { base, internal } = await startApi({ VECTOR_STORE_URL: `http://127.0.0.1:${await freePort()}` });
+  it('is degraded (200) without ChromaDB and search falls back to full-text', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const { base, internal } = await startApi({ CHROMA_URL: url });
+    expect(await getJson(`${base}/health/detailed`)).toEqual({ status: 200, body: { status: 'degraded' } });
     const detailed = await getJson(`${internal}/health/detailed`);
     expect(detailed.status).toBe(200);
     expect(detailed.body.status).toBe('degraded');
+    expect(detailed.body.checks[1]).toMatchObject({
+      name: 'chroma',
+      status: 'down',
+      error: `cannot connect to Chroma at ${url}`,
+    });
     const search = await getJson(`${base}/search?q=caddy`);
     expect(search.status).toBe(200);
     expect(search.body.degraded).toEqual(['vector']);
     expect(await (await fetch(`${internal}/metrics`)).text()).toMatch(
-      /^slipway_search_store_errors_total\{store="vector_store",operation="vector_query"\} 1$/m,
+      /^slipway_search_store_errors_total\{store="chroma",operation="vector_query"\} 1$/m,
     );
   });
 
@@ -331,50 +389,33 @@ describe('health semantics', () => {
 });
 
 describe('graceful shutdown', () => {
-  let slowVectors: Server;
-  let slowPort: number;
-
-  beforeAll(async () => {
-    // A vector store that answers slowly, so that a search stays in flight across the SIGTERM.
-    slowVectors = createServer((req, res) => {
-      const reply = () => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(req.url?.endsWith('/query') ? '{"matches":[]}' : '{"heartbeat_ns":1}');
-      };
-      req.resume();
-      req.on('end', () => setTimeout(reply, req.url?.endsWith('/query') ? 1500 : 0));
-    });
-    slowPort = await freePort();
-    await new Promise<void>((resolve) => slowVectors.listen(slowPort, '127.0.0.1', resolve));
-  });
-
-  afterAll(() => {
-    slowVectors.closeAllConnections();
-    slowVectors.close();
-  });
-
   it('answers 503 on health at once, keeps serving during the drain, then exits 0', async () => {
-    const { run, base } = await startApi({
-      VECTOR_STORE_URL: `http://127.0.0.1:${slowPort}`,
-      DRAIN_SECONDS: '1',
-    });
-    const inFlight = fetch(`${base}/search?q=docker`);
-    await new Promise((r) => setTimeout(r, 200));
-    const signalledAt = Date.now();
-    run.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 50));
+    // A paused ChromaDB holds the in-flight search (until CHROMA_TIMEOUT_MS) across the SIGTERM.
+    const { run, base } = await startApi({ DRAIN_SECONDS: '1', CHROMA_TIMEOUT_MS: '3000' });
+    chroma.pause();
+    try {
+      const inFlight = fetch(`${base}/search?q=docker`);
+      await new Promise((r) => setTimeout(r, 200));
+      const signalledAt = Date.now();
+      run.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 50));
 
-    expect((await fetch(`${base}/health`)).status).toBe(503);
-    expect((await fetch(`${base}/health/detailed`)).status).toBe(503);
-    // A request that arrives during the drain is still served, and told to reconnect elsewhere next time.
-    const duringDrain = await fetch(`${base}/search?q=caddy`);
-    expect(duringDrain.status).toBe(200);
-    expect(duringDrain.headers.get('connection')).toBe('close');
-    expect((await inFlight).status).toBe(200);
-    expect(await run.exited).toBe(0);
-    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1000);
-    const messages = logLines(run.output()).map((l) => l.msg);
-    expect(messages).toEqual(expect.arrayContaining(['shutdown signal received', 'shutdown complete']));
-    await expect(fetch(`${base}/health`)).rejects.toThrow();
+      expect((await fetch(`${base}/health`)).status).toBe(503);
+      expect((await fetch(`${base}/health/detailed`)).status).toBe(503);
+      // A request that arrives during the drain is still served, and told to reconnect elsewhere next time.
+      const duringDrain = await fetch(`${base}/search?q=caddy`);
+      expect(duringDrain.status).toBe(200);
+      expect(duringDrain.headers.get('connection')).toBe('close');
+      const held = await inFlight;
+      expect(held.status).toBe(200);
+      expect(((await held.json()) as { degraded: string[] }).degraded).toEqual(['vector']);
+      expect(await run.exited).toBe(0);
+      expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1000);
+      const messages = logLines(run.output()).map((l) => l.msg);
+      expect(messages).toEqual(expect.arrayContaining(['shutdown signal received', 'shutdown complete']));
+      await expect(fetch(`${base}/health`)).rejects.toThrow();
+    } finally {
+      chroma.unpause();
+    }
   });
 });

@@ -4,11 +4,7 @@
 // and a bounded HTTP load against the proxy on the VPS.
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  type ActionHandle,
-  type ActionRun,
-  startAction as startBundle,
-} from '../../scripts/rehearsal/github-runner.js';
+import { type ActionHandle, type ActionRun, startAction as startBundle } from '../support/action-runner.js';
 import { repoRoot, run, sandboxVar } from '../sandbox/sandbox-env.js';
 
 export const APP_DIR = '/srv/slipway';
@@ -69,7 +65,16 @@ export function resultOf(stdout: string): Record<string, unknown> | undefined {
 export interface Listing {
   current: string;
   releases: { id: string; live: boolean; images: Record<string, string> }[];
-  ledger: { op: string; kind: string; release: string; result: string; previous: string; error?: string }[];
+  ledger: {
+    op: string;
+    kind: string;
+    release: string;
+    result: string;
+    previous: string;
+    actor?: string;
+    gitSha?: string;
+    error?: string;
+  }[];
 }
 export const listing = (): Listing => JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway list --json`)) as Listing;
 export const status = () =>
@@ -88,7 +93,7 @@ function must(cmd: string, args: string[], input?: string): string {
 
 /**
  * Builds the service image from docker/service.Dockerfile plus variants (a label each, so a new digest), and
- * a release that crashes on boot. Pushes them and returns the refs the VPS pulls (10.200.0.1:5000/...@sha256).
+ * a release that crashes on boot. Pushes them and returns the refs the VPS pulls (10.201.0.1:5000/...@sha256).
  */
 export function buildImages(variants: string[]): Record<string, string> {
   const registry = sandboxVar('SLIPWAY_REGISTRY');
@@ -131,7 +136,7 @@ export function buildImages(variants: string[]): Record<string, string> {
   return refs;
 }
 
-/** The VPS's docker must be logged in to the registry listener it pulls from (the sandbox does not do it). */
+/** Logs the VPS's deploy user in to the registry again (setup-vps.sh did it once; a test logs it out). */
 export function loginVps(): void {
   const password = fs.readFileSync(sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE'), 'utf8');
   mustOnVps(
@@ -145,18 +150,14 @@ export function resetVps(): void {
   mustOnVps(
     [
       'for p in slipway-blue slipway-green slipway-infra; do ids=$(docker ps -aq --filter label=com.docker.compose.project=$p); [ -z "$ids" ] || docker rm -f $ids >/dev/null; done',
-      'docker volume rm -f slipway-infra_pg-data slipway-infra_vector-data >/dev/null',
+      'docker volume rm -f slipway-infra_pg-data slipway-infra_chroma-data >/dev/null',
       `docker images --format '{{.Repository}}@{{.Digest}}' | grep '${REPO}@' | xargs -r docker rmi -f >/dev/null 2>&1 || true`,
       `rm -rf ${APP_DIR}/* ${APP_DIR}/.incoming`,
     ].join('; '),
   );
 }
 
-export {
-  type ActionHandle,
-  type ActionRun,
-  parseCommandFile,
-} from '../../scripts/rehearsal/github-runner.js';
+export { type ActionHandle, type ActionRun, parseCommandFile } from '../support/action-runner.js';
 export { type LoadReport, startLoad } from '../../scripts/rehearsal/load.js';
 
 /** Starts an action's bundle as a runner would; `state` set means the post step. */

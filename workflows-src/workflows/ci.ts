@@ -2,8 +2,9 @@ import { NormalJob, Workflow } from '@github-actions-workflow-ts/lib';
 import { checkout, setupNode, setupProject, sh } from '../steps.js';
 
 /**
- * CI: fast checks on every pull request and every push to main. Read-only token; nothing here publishes.
- * The Docker-backed suites run in the PR gate workflow; this one needs no Docker.
+ * CI: lint, typecheck and the unit tests on every pull request, and on every push to main as the first gate of
+ * the deploy pipeline (cd.yml calls this file). Read-only token; nothing here publishes. The Docker-backed
+ * checks run in the PR gate.
  */
 const job = (name: string, displayName: string, ...steps: ReturnType<typeof sh>[]) =>
   new NormalJob(name, {
@@ -17,7 +18,7 @@ export default new Workflow('ci', {
   name: 'CI',
   on: {
     pull_request: {},
-    push: { branches: ['main'] },
+    workflow_call: {},
   },
   permissions: {},
   concurrency: {

@@ -29722,7 +29722,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 
 
 /** The workspace: GITHUB_WORKSPACE on a runner, else the working directory; symlinks resolved. */
-function workspace_path_workspaceRoot(env = process.env) {
+function workspaceRoot(env = process.env) {
     const dir = external_node_path_default().resolve(env.GITHUB_WORKSPACE || process.cwd());
     try {
         return external_node_fs_default().realpathSync(dir);
@@ -29767,7 +29767,7 @@ const inside = (root, p) => p === root || p.startsWith(root + (external_node_pat
  * Resolves `given` (relative to the workspace) and refuses it when it leaves the workspace, by `..`, by an
  * absolute path or through a symlink. Nothing has to exist yet.
  */
-function workspacePath(input, given, workspace = workspace_path_workspaceRoot()) {
+function workspacePath(input, given, workspace = workspaceRoot()) {
     const lexical = external_node_path_default().resolve(workspace, given);
     const name = external_node_path_default().relative(workspace, lexical).split((external_node_path_default()).sep).join('/') || '.';
     if (!inside(workspace, lexical))
@@ -29844,13 +29844,13 @@ function outputFilePath(p) {
 
 
 function runContext(env = process.env) {
-    const valid = (rule, value) => value !== undefined && value !== '' && matches(RULES[rule], value) ? value : undefined;
+    const valid = (rule, value) => value !== undefined && value !== '' && rules_matches(rules_RULES[rule], value) ? value : undefined;
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     const ctx = {
         eventName: env.GITHUB_EVENT_NAME ?? '',
         serverUrl,
         workspace: workspaceRoot(env),
-        tempDir: env.RUNNER_TEMP || os.tmpdir(),
+        tempDir: env.RUNNER_TEMP || external_node_os_default().tmpdir(),
     };
     const sha = valid('commitSha', env.GITHUB_SHA);
     if (sha)
@@ -32939,7 +32939,7 @@ class Inputs {
     }
     /** Where path inputs are resolved: GITHUB_WORKSPACE (or the working directory), symlinks resolved. */
     get workspace() {
-        return workspace_path_workspaceRoot();
+        return workspaceRoot();
     }
     /**
      * A file the action reads, relative to the workspace, which it must stay inside (symlinks followed). With
@@ -38289,7 +38289,120 @@ function readConnection(i) {
     return { host, port, user, privateKey, knownHosts, appDir };
 }
 
+;// CONCATENATED MODULE: ./actions/toolkit/src/build-metadata.ts
+/**
+ * What an image says about the commit it was built from, defined once for every action: the release tag
+ * `<YYYYMMDDHHmmss>-<sha7>` (the commit's date in UTC, so a re-run of the same commit gets the same tag and tags
+ * sort in commit order), the build arguments docker/service.Dockerfile turns into OCI labels and the service's
+ * `/version`, and those labels. compose-build passes the arguments; ghcr-push checks the labels and tags.
+ */
+
+
+
+
+
+/** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const OCI_LABEL = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    created: 'org.opencontainers.image.created',
+    version: 'org.opencontainers.image.version',
+};
+/** The build arguments, by the label each one becomes (docker/service.Dockerfile maps them). */
+const BUILD_ARG = {
+    version: 'VERSION',
+    revision: 'GIT_SHA',
+    created: 'BUILD_DATE',
+    source: 'SOURCE_URL',
+};
+/** `2024-03-01T01:30:05+02:00` -> `20240229233005` (UTC). */
+function utcTimestamp(commitDate) {
+    const m = ISO.exec(commitDate.trim());
+    if (!m)
+        throw new Error(`expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got ${errors_shown(commitDate)}`);
+    const ms = Date.parse(commitDate.trim());
+    if (Number.isNaN(ms))
+        throw new Error(`${errors_shown(commitDate)} is not a valid date`);
+    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    return iso.slice(0, 19).replace(/[-T:]/g, '');
+}
+/** The commit date as RFC 3339 in UTC (the `org.opencontainers.image.created` label). */
+function utcIso(commitDate) {
+    const ts = utcTimestamp(commitDate);
+    return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+}
+function shortSha(sha) {
+    if (!rules_matches(rules_RULES.commitSha, sha))
+        throw new Error(`expected a full lower-case commit SHA, got ${errors_shown(sha)}`);
+    return sha.slice(0, 7);
+}
+/** `<YYYYMMDDHHmmss>-<sha7>`: the image tag, the image's version and the release id CD deploys. */
+function releaseTag(facts) {
+    return `${utcTimestamp(facts.commitDate)}-${shortSha(facts.sha)}`;
+}
+/** The OCI labels an image built from this commit carries. */
+function ociLabels(facts) {
+    return {
+        ...(facts.sourceUrl ? { [OCI_LABEL.source]: facts.sourceUrl } : {}),
+        [OCI_LABEL.revision]: facts.sha,
+        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
+        [OCI_LABEL.created]: utcIso(facts.commitDate),
+        [OCI_LABEL.version]: releaseTag(facts),
+    };
+}
+/** The same facts as build arguments, in label order; the Dockerfile turns them into the labels above. */
+function buildArgs(facts) {
+    const labels = ociLabels(facts);
+    return Object.keys(OCI_LABEL)
+        .filter((k) => labels[OCI_LABEL[k]] !== undefined)
+        .map((k) => [BUILD_ARG[k], labels[OCI_LABEL[k]]]);
+}
+/**
+ * The commit date from the event payload, when the payload describes this very commit (push events carry
+ * `head_commit`; pull_request events do not, and their GITHUB_SHA is a merge commit).
+ */
+function eventCommitDate(payload, sha) {
+    if (payload === null || typeof payload !== 'object')
+        return undefined;
+    const head = payload.head_commit;
+    if (head && head.id === sha && typeof head.timestamp === 'string')
+        return head.timestamp;
+    return undefined;
+}
+/** The commit date, read from the checked-out workspace. */
+function commitDateCommand(workspace, sha) {
+    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
+        cwd: workspace,
+    });
+}
+/**
+ * The commit date: `git log` in the workspace first, else the event payload's head_commit. Undefined (with
+ * git's stderr, for the caller's message) when neither knows the commit.
+ */
+async function readCommitDate(runner, env, sha) {
+    const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
+    if (git.exitCode === 0 && git.stdout.trim())
+        return { date: git.stdout.trim(), stderr: '' };
+    let date;
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            date = eventCommitDate(JSON.parse(external_node_fs_default().readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
+        }
+        catch {
+            date = undefined;
+        }
+    }
+    return { date, stderr: git.stderr || 'bad revision' };
+}
+/** `https://github.com/owner/repo` from the runner's environment, or undefined outside a workflow. */
+function sourceUrlFromEnv(env) {
+    const run = runContext(env);
+    return run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
+
 
 
 
@@ -38368,6 +38481,7 @@ const INPUT = {
     cache: 'cache',
     cacheDir: 'cache-dir',
     buildArgs: 'build-args',
+    buildMetadata: 'build-metadata',
     noCache: 'no-cache',
 };
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38404,11 +38518,12 @@ function getInputs(source = actionsInputSource) {
         composeFiles,
         services,
         imagePrefix: i.string(INPUT.imagePrefix, { rule: rules_RULES.imageName }),
-        tag: i.string(INPUT.tag, { default: 'ci', rule: rules_RULES.tag }),
+        tag: i.string(INPUT.tag, { rule: rules_RULES.tag }),
         push: i.boolean(INPUT.push, { default: false }),
         cache,
         cacheDir: cache === 'local' ? checkCacheDir(cacheDir) : cacheDir.path,
         buildArgs: parseBuildArgs(i.string(INPUT.buildArgs)),
+        buildMetadata: i.boolean(INPUT.buildMetadata, { default: true }),
         noCache: i.boolean(INPUT.noCache, { default: false }),
     };
 }
@@ -38445,19 +38560,28 @@ function selectServices(wanted, compose) {
     return [...new Set(wanted)];
 }
 /**
- * The reference a service's image gets: `<image-prefix>/<service>:<tag>`; without a prefix the compose file's
- * `image:`, else compose's own default name `<project>-<service>` (what `docker compose build` would tag).
+ * The reference a service's image gets: `<image-prefix>/<service>:<tag>` (tag `ci` when empty); without a
+ * prefix the compose file's `image:`, else compose's own default name `<project>-<service>` (what `docker
+ * compose build` would tag), with its tag replaced by `tag` when one is given.
  */
 function imageRef(settings, compose, service) {
     if (settings.imagePrefix)
-        return `${settings.imagePrefix}/${service}:${settings.tag}`;
+        return `${settings.imagePrefix}/${service}:${settings.tag || 'ci'}`;
     const image = compose.services[service]?.image;
-    if (image)
-        return image;
-    if (settings.push) {
+    if (!image && settings.push) {
         throw new errors_InputError(INPUT.imagePrefix, `required to push service '${service}', which has no \`image:\` in the compose file. Set it, e.g. ghcr.io/OWNER/REPO.`);
     }
-    return `${compose.project}-${service}`.toLowerCase();
+    const ref = image ?? `${compose.project}-${service}`.toLowerCase();
+    return settings.tag ? `${repositoryOf(ref)}:${settings.tag}` : ref;
+}
+/** The commit's build metadata first, then `build-args`: one value per name, the input's winning. */
+function effectiveBuildArgs(settings, facts) {
+    const merged = new Map(facts.commit ? buildArgs(facts.commit) : []);
+    for (const [name, value] of settings.buildArgs) {
+        merged.delete(name);
+        merged.set(name, value);
+    }
+    return [...merged];
 }
 /** `registry/name:tag` or `name@sha256:...` -> `registry/name` (a registry port is not a tag). */
 function repositoryOf(ref) {
@@ -38520,6 +38644,7 @@ function cacheFlags(mode, settings, facts, service) {
 function planBuild(settings, facts) {
     const names = selectServices(settings.services, facts.compose);
     const { mode, notices } = cacheMode(settings, facts);
+    const args = effectiveBuildArgs(settings, facts);
     const argv = ['docker', 'buildx', 'bake'];
     for (const f of settings.composeFiles)
         argv.push('-f', f);
@@ -38538,7 +38663,7 @@ function planBuild(settings, facts) {
             set('dockerfile', facts_.dockerfile);
         set('tags', image);
         set('output', settings.push ? 'type=registry' : 'type=docker');
-        for (const [name, value] of settings.buildArgs)
+        for (const [name, value] of args)
             set(`args.${name}`, value);
         for (const c of cache.from)
             set('cache-from', c);
@@ -38767,6 +38892,9 @@ async function readCompose(runner, files, cwd) {
 
 
 
+
+
+
 /** Gathers what planning needs: the validated compose config, the builder, the cache service and cache dirs. */
 async function gatherFacts(runner, settings, env = process.env) {
     const compose = await readCompose(runner, settings.composeFiles);
@@ -38779,7 +38907,21 @@ async function gatherFacts(runner, settings, env = process.env) {
         ghaCache: Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)),
         localCaches,
         metadataFile: external_node_path_default().join(tmp, 'bake-metadata.json'),
+        commit: settings.buildMetadata ? await commitFacts(runner, env) : undefined,
     };
+}
+/** The commit being built, for its build metadata; undefined (with a notice) outside a workflow run. */
+async function commitFacts(runner, env) {
+    const sha = (env.GITHUB_SHA ?? '').toLowerCase();
+    if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(sha)) {
+        core_notice(`compose-build: GITHUB_SHA is not a commit SHA ('${sha.slice(0, 80)}'), so the images get no build metadata (VERSION, GIT_SHA, BUILD_DATE). Run in a workflow, or set ${INPUT.buildMetadata}: false to silence this.`);
+        return undefined;
+    }
+    const { date, stderr } = await readCommitDate(runner, env, sha);
+    if (!date) {
+        throw new errors_ActionError(`compose-build: cannot read the date of commit ${sha} in the workspace, and the event payload does not carry it (${lastLine(stderr)}). Run actions/checkout before this step, or set ${INPUT.buildMetadata}: false.`);
+    }
+    return { sha, commitDate: date, sourceUrl: sourceUrlFromEnv(env) };
 }
 
 ;// CONCATENATED MODULE: ./actions/compose-build/src/report.ts

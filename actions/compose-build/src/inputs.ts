@@ -19,6 +19,7 @@ export const INPUT = {
   cache: 'cache',
   cacheDir: 'cache-dir',
   buildArgs: 'build-args',
+  buildMetadata: 'build-metadata',
   noCache: 'no-cache',
 } as const;
 
@@ -30,6 +31,7 @@ export interface Settings {
   /** Services asked for; empty means every service with a build section. */
   services: string[];
   imagePrefix: string;
+  /** Empty: `ci` with an image prefix, the compose file's own tag without one. */
   tag: string;
   push: boolean;
   cache: CacheBackend;
@@ -37,6 +39,8 @@ export interface Settings {
   cacheDir: string;
   /** Build arguments in the order given; a later NAME wins, as with `docker build --build-arg`. */
   buildArgs: [name: string, value: string][];
+  /** Pass the commit's build metadata (VERSION, GIT_SHA, BUILD_DATE, SOURCE_URL) as build arguments. */
+  buildMetadata: boolean;
   noCache: boolean;
 }
 
@@ -81,11 +85,12 @@ export function getInputs(source: InputSource = actionsInputSource): Settings {
     composeFiles,
     services,
     imagePrefix: i.string(INPUT.imagePrefix, { rule: RULES.imageName }),
-    tag: i.string(INPUT.tag, { default: 'ci', rule: RULES.tag }),
+    tag: i.string(INPUT.tag, { rule: RULES.tag }),
     push: i.boolean(INPUT.push, { default: false }),
     cache,
     cacheDir: cache === 'local' ? checkCacheDir(cacheDir) : cacheDir.path,
     buildArgs: parseBuildArgs(i.string(INPUT.buildArgs)),
+    buildMetadata: i.boolean(INPUT.buildMetadata, { default: true }),
     noCache: i.boolean(INPUT.noCache, { default: false }),
   };
 }

@@ -2,8 +2,10 @@ import path from 'node:path';
 import {
   ActionError,
   type Command,
+  type CommitFacts,
   InputError,
   RULES,
+  buildArgs,
   command,
   matches,
   shown,
@@ -22,6 +24,8 @@ export interface Facts {
   localCaches: readonly string[];
   /** Where bake writes its per-target metadata (image digests). */
   metadataFile: string;
+  /** The commit being built, when build-metadata is on and the run knows it. */
+  commit?: CommitFacts | undefined;
 }
 
 /**
@@ -97,20 +101,31 @@ export function selectServices(wanted: readonly string[], compose: ComposeFacts)
 }
 
 /**
- * The reference a service's image gets: `<image-prefix>/<service>:<tag>`; without a prefix the compose file's
- * `image:`, else compose's own default name `<project>-<service>` (what `docker compose build` would tag).
+ * The reference a service's image gets: `<image-prefix>/<service>:<tag>` (tag `ci` when empty); without a
+ * prefix the compose file's `image:`, else compose's own default name `<project>-<service>` (what `docker
+ * compose build` would tag), with its tag replaced by `tag` when one is given.
  */
 export function imageRef(settings: Settings, compose: ComposeFacts, service: string): string {
-  if (settings.imagePrefix) return `${settings.imagePrefix}/${service}:${settings.tag}`;
+  if (settings.imagePrefix) return `${settings.imagePrefix}/${service}:${settings.tag || 'ci'}`;
   const image = compose.services[service]?.image;
-  if (image) return image;
-  if (settings.push) {
+  if (!image && settings.push) {
     throw new InputError(
       INPUT.imagePrefix,
       `required to push service '${service}', which has no \`image:\` in the compose file. Set it, e.g. ghcr.io/OWNER/REPO.`,
     );
   }
-  return `${compose.project}-${service}`.toLowerCase();
+  const ref = image ?? `${compose.project}-${service}`.toLowerCase();
+  return settings.tag ? `${repositoryOf(ref)}:${settings.tag}` : ref;
+}
+
+/** The commit's build metadata first, then `build-args`: one value per name, the input's winning. */
+export function effectiveBuildArgs(settings: Settings, facts: Facts): [string, string][] {
+  const merged = new Map<string, string>(facts.commit ? buildArgs(facts.commit) : []);
+  for (const [name, value] of settings.buildArgs) {
+    merged.delete(name);
+    merged.set(name, value);
+  }
+  return [...merged];
 }
 
 /** `registry/name:tag` or `name@sha256:...` -> `registry/name` (a registry port is not a tag). */
@@ -186,6 +201,7 @@ function cacheFlags(
 export function planBuild(settings: Settings, facts: Facts): BuildPlan {
   const names = selectServices(settings.services, facts.compose);
   const { mode, notices } = cacheMode(settings, facts);
+  const args = effectiveBuildArgs(settings, facts);
   const argv = ['docker', 'buildx', 'bake'];
   for (const f of settings.composeFiles) argv.push('-f', f);
   argv.push('--progress=plain', '--metadata-file', facts.metadataFile);
@@ -201,7 +217,7 @@ export function planBuild(settings: Settings, facts: Facts): BuildPlan {
     if (facts_.dockerfile) set('dockerfile', facts_.dockerfile);
     set('tags', image);
     set('output', settings.push ? 'type=registry' : 'type=docker');
-    for (const [name, value] of settings.buildArgs) set(`args.${name}`, value);
+    for (const [name, value] of args) set(`args.${name}`, value);
     for (const c of cache.from) set('cache-from', c);
     for (const c of cache.to) set('cache-to', c);
     if (cache.swap) swaps.push(cache.swap);

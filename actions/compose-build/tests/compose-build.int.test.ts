@@ -5,14 +5,13 @@
  * whose driver is not `docker`) it also round-trips the local cache directory; without one that part is skipped.
  */
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, run } from '../../../tests/sandbox/sandbox-env.js';
+import { type ActionRun, runMain } from '../../../tests/support/action-runner.js';
 
-const bundle = path.join(repoRoot, 'actions', 'compose-build', 'dist', 'index.js');
 const fixture = 'actions/compose-build/tests/fixtures/two-services/compose.yaml';
 const invalid = 'actions/compose-build/tests/fixtures/invalid/compose.yaml';
 const nonce = randomBytes(4).toString('hex');
@@ -20,50 +19,14 @@ const prefix = `slipway-test/compose-build-${nonce}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-build-int-'));
 const figures: string[] = [];
 
-interface ActionRun {
-  status: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-/** Parses the GITHUB_OUTPUT file format (`name<<DELIM` / value / `DELIM`). */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
-  return out;
-}
-
 let runs = 0;
-function runAction(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): ActionRun {
+/** The bundle through the one runner harness; stdout carries stderr too, for the failure messages. */
+async function runAction(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<ActionRun> {
   runs += 1;
-  const outputFile = path.join(tmp, `output-${runs}`);
-  const summaryFile = path.join(tmp, `summary-${runs}`);
-  fs.writeFileSync(outputFile, '');
-  fs.writeFileSync(summaryFile, '');
-  const vars: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GITHUB_WORKSPACE: repoRoot,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: tmp,
-    ...env,
-  };
-  for (const [k, v] of Object.entries(inputs)) vars[`INPUT_${k.toUpperCase()}`] = v;
-  const res = spawnSync(process.execPath, [bundle], {
-    cwd: repoRoot,
-    env: vars,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  return {
-    status: res.status,
-    stdout: res.stdout + res.stderr,
-    outputs: parseOutputs(fs.readFileSync(outputFile, 'utf8')),
-    summary: fs.readFileSync(summaryFile, 'utf8'),
-  };
+  const dir = path.join(tmp, `step-${runs}`);
+  fs.mkdirSync(dir);
+  const r = await runMain('compose-build', inputs, { runnerTemp: dir, timeoutMs: 600_000, env });
+  return { ...r, stdout: r.stdout + r.stderr };
 }
 
 /** `cached/total` per service from the summary table. */
@@ -93,8 +56,8 @@ describe('compose-build on the engine (docker driver)', () => {
     'build-args': `NONCE=${nonce}\nGREETING=hi, there`,
   };
 
-  it('builds both services, then rebuilds them entirely from the engine cache', () => {
-    const cold = runAction(inputs, defaultBuilder);
+  it('builds both services, then rebuilds them entirely from the engine cache', async () => {
+    const cold = await runAction(inputs, defaultBuilder);
     expectOk(cold);
     expect(JSON.parse(cold.outputs.images!)).toEqual({
       api: `${prefix}/api:engine`,
@@ -110,7 +73,7 @@ describe('compose-build on the engine (docker driver)', () => {
     expect(cold.summary).toContain("the engine's own build cache only");
     expect(allCached(cachedSteps(cold.summary))).toBe(false);
 
-    const warm = runAction(inputs, defaultBuilder);
+    const warm = await runAction(inputs, defaultBuilder);
     expectOk(warm);
     const steps = cachedSteps(warm.summary);
     expect(steps).toEqual({ api: '3/3', worker: '2/2' });
@@ -119,8 +82,8 @@ describe('compose-build on the engine (docker driver)', () => {
     );
   });
 
-  it('fails cache: gha on the docker driver before building, naming docker/setup-buildx-action', () => {
-    const r = runAction({ ...inputs, cache: 'gha' }, defaultBuilder);
+  it('fails cache: gha on the docker driver before building, naming docker/setup-buildx-action', async () => {
+    const r = await runAction({ ...inputs, cache: 'gha' }, defaultBuilder);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(
       /::error::Input 'cache': 'gha' needs a builder that can export cache.*docker\/setup-buildx-action/,
@@ -128,8 +91,8 @@ describe('compose-build on the engine (docker driver)', () => {
     expect(r.stdout).not.toContain('buildx bake');
   });
 
-  it('fails an invalid compose file before building, with compose’s own message naming the file', () => {
-    const r = runAction({ ...inputs, 'compose-file': invalid }, defaultBuilder);
+  it('fails an invalid compose file before building, with compose’s own message naming the file', async () => {
+    const r = await runAction({ ...inputs, 'compose-file': invalid }, defaultBuilder);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(
       /::error::Compose file actions\/compose-build\/tests\/fixtures\/invalid\/compose\.yaml does not validate: validating \S*invalid\/compose\.yaml: services\.api Additional property bogus is not allowed/,
@@ -151,9 +114,9 @@ describe('compose-build pushing to the sandbox registry', () => {
     expect(login.status, login.stderr).toBe(0);
   });
 
-  it('pushes and returns references pinned by digest that pull by digest', () => {
+  it('pushes and returns references pinned by digest that pull by digest', async () => {
     const repo = `${registry()}/compose-build-test-${nonce}`;
-    const r = runAction(
+    const r = await runAction(
       {
         'compose-file': fixture,
         'image-prefix': repo,
@@ -183,7 +146,7 @@ describe.skipIf(!exportingBuilder)(
     const cacheDir = `.cache/compose-build-test-${nonce}`;
     afterAll(() => fs.rmSync(path.join(repoRoot, cacheDir), { recursive: true, force: true }));
 
-    it('exports one local cache per service and rebuilds from it after the builder forgets everything', () => {
+    it('exports one local cache per service and rebuilds from it after the builder forgets everything', async () => {
       const inputs = {
         'compose-file': fixture,
         'image-prefix': prefix,
@@ -193,7 +156,7 @@ describe.skipIf(!exportingBuilder)(
         'build-args': `NONCE=${nonce}-remote`,
       };
       const env = { BUILDX_BUILDER: exportingBuilder };
-      const cold = runAction(inputs, env);
+      const cold = await runAction(inputs, env);
       expectOk(cold);
       expect(cold.stdout).not.toContain('::notice::');
       for (const s of ['api', 'worker']) {
@@ -203,7 +166,7 @@ describe.skipIf(!exportingBuilder)(
       expect(
         run('docker', ['buildx', 'prune', '--builder', exportingBuilder, '--all', '--force']).status,
       ).toBe(0);
-      const warm = runAction(inputs, env);
+      const warm = await runAction(inputs, env);
       expectOk(warm);
       expect(cachedSteps(warm.summary)).toEqual({ api: '3/3', worker: '2/2' });
       expect(run('docker', ['image', 'inspect', `${prefix}/api:remote`]).status).toBe(0);
@@ -217,18 +180,18 @@ describe.skipIf(!exportingBuilder)(
 // The reference service's image runs `npm ci` with the build on the host network (compose's
 // `build.network: host`); the sandbox's node look-alike trusts the host's CAs, so this works offline of Docker Hub.
 describe('compose-build on the reference service', () => {
-  it('builds docker/compose.yaml cold, then warm from cache', () => {
+  it('builds docker/compose.yaml cold, then warm from cache', async () => {
     const inputs = {
       'compose-file': 'docker/compose.yaml',
       'image-prefix': `${prefix}/reference`,
       tag: 'ci',
       'build-args': `GIT_SHA=${nonce}`,
     };
-    const cold = runAction(inputs, defaultBuilder);
+    const cold = await runAction(inputs, defaultBuilder);
     expectOk(cold);
     const images = JSON.parse(cold.outputs.images!) as Record<string, string>;
     expect(images.api).toBe(`${prefix}/reference/api:ci`);
-    const warm = runAction(inputs, defaultBuilder);
+    const warm = await runAction(inputs, defaultBuilder);
     expectOk(warm);
     expect(allCached(cachedSteps(warm.summary)), warm.summary).toBe(true);
     figures.push(

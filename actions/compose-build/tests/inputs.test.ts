@@ -41,10 +41,11 @@ describe('getInputs', () => {
       composeFiles: ['docker/compose.yaml'],
       services: [],
       imagePrefix: '',
-      tag: 'ci',
+      tag: '',
       push: false,
       cache: 'local',
       buildArgs: [],
+      buildMetadata: true,
       noCache: false,
     });
     expect(s.cacheDir).toMatch(/[/\\]\.cache[/\\]buildx$/);
@@ -68,6 +69,7 @@ describe('getInputs', () => {
     [{ cache: 's3' }, "Input 'cache': expected one of gha|local|none, got 's3'."],
     [{ 'cache-dir': '../outside' }, "Input 'cache-dir': expected a path inside the workspace"],
     [{ push: 'maybe' }, "Input 'push': expected true or false, got 'maybe'."],
+    [{ 'build-metadata': 'yes please' }, "Input 'build-metadata': expected true or false"],
   ])('refuses %j', (values, message) => {
     expect(() => read(values)).toThrow(message);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComposeFacts } from '../src/compose.js';
 import type { Settings } from '../src/inputs.js';
-import { type Facts, imageRef, planBuild, repositoryOf } from '../src/plan.js';
+import { type Facts, effectiveBuildArgs, imageRef, planBuild, repositoryOf } from '../src/plan.js';
 
 const compose: ComposeFacts = {
   project: 'shop',
@@ -16,11 +16,12 @@ const settings = (over: Partial<Settings> = {}): Settings => ({
   composeFiles: ['docker/compose.yaml'],
   services: [],
   imagePrefix: '',
-  tag: 'ci',
+  tag: '',
   push: false,
   cache: 'local',
   cacheDir: '/ws/.cache/buildx',
   buildArgs: [],
+  buildMetadata: true,
   noCache: false,
   ...over,
 });
@@ -265,11 +266,51 @@ describe('planBuild: cache mode, swaps and notices', () => {
   });
 });
 
+describe('build arguments: the commit metadata, then build-args', () => {
+  const SHA = '0123456789abcdef0123456789abcdef01234567';
+  const commit = { sha: SHA, commitDate: '2024-03-01T12:00:00Z', sourceUrl: 'https://github.com/a/b' };
+  it.each<[string, Partial<Settings>, Partial<Facts>, [string, string][]]>([
+    ['no commit known', { buildArgs: [['X', '1']] }, {}, [['X', '1']]],
+    [
+      'metadata of the commit',
+      {},
+      { commit },
+      [
+        ['SOURCE_URL', 'https://github.com/a/b'],
+        ['GIT_SHA', SHA],
+        ['BUILD_DATE', '2024-03-01T12:00:00Z'],
+        ['VERSION', '20240301120000-0123456'],
+      ],
+    ],
+    [
+      'an explicit argument wins, once',
+      {
+        buildArgs: [
+          ['VERSION', '1.2.3'],
+          ['NPM_TAG', 'next'],
+        ],
+      },
+      { commit: { ...commit, sourceUrl: undefined } },
+      [
+        ['GIT_SHA', SHA],
+        ['BUILD_DATE', '2024-03-01T12:00:00Z'],
+        ['VERSION', '1.2.3'],
+        ['NPM_TAG', 'next'],
+      ],
+    ],
+  ])('%s', (_name, s, f, want) => {
+    expect(effectiveBuildArgs(settings(s), facts(f))).toEqual(want);
+  });
+});
+
 describe('image references', () => {
   it.each<[Partial<Settings>, string, string]>([
     [{ imagePrefix: 'ghcr.io/acme/shop', tag: 'v1' }, 'api', 'ghcr.io/acme/shop/api:v1'],
-    [{}, 'api', 'shop/api:local'],
-    [{}, 'worker', 'shop-worker'],
+    [{ imagePrefix: 'ghcr.io/acme/shop', tag: '' }, 'api', 'ghcr.io/acme/shop/api:ci'],
+    [{ tag: '' }, 'api', 'shop/api:local'],
+    [{ tag: '' }, 'worker', 'shop-worker'],
+    [{ tag: 'pr-7' }, 'api', 'shop/api:pr-7'],
+    [{ tag: 'pr-7' }, 'worker', 'shop-worker:pr-7'],
   ])('%j %s -> %s', (s, service, ref) => {
     expect(imageRef(settings(s), compose, service)).toBe(ref);
   });

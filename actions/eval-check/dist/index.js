@@ -40197,7 +40197,7 @@ function outputFilePath(p) {
 
 
 
-function runContext(env = process.env) {
+function run_context_runContext(env = process.env) {
     const valid = (rule, value) => value !== undefined && value !== '' && rules_matches(rules_RULES[rule], value) ? value : undefined;
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     const ctx = {
@@ -43351,7 +43351,7 @@ function recordingSource(source) {
 }
 
 ;// CONCATENATED MODULE: ./actions/toolkit/src/command.ts
-function command(argv, opts = {}) {
+function command_command(argv, opts = {}) {
     if (argv.length === 0 || argv[0] === '')
         throw new Error('command: argv must name a program');
     return { argv, ...opts };
@@ -48684,7 +48684,120 @@ function readConnection(i) {
     return { host, port, user, privateKey, knownHosts, appDir };
 }
 
+;// CONCATENATED MODULE: ./actions/toolkit/src/build-metadata.ts
+/**
+ * What an image says about the commit it was built from, defined once for every action: the release tag
+ * `<YYYYMMDDHHmmss>-<sha7>` (the commit's date in UTC, so a re-run of the same commit gets the same tag and tags
+ * sort in commit order), the build arguments docker/service.Dockerfile turns into OCI labels and the service's
+ * `/version`, and those labels. compose-build passes the arguments; ghcr-push checks the labels and tags.
+ */
+
+
+
+
+
+/** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const OCI_LABEL = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    created: 'org.opencontainers.image.created',
+    version: 'org.opencontainers.image.version',
+};
+/** The build arguments, by the label each one becomes (docker/service.Dockerfile maps them). */
+const BUILD_ARG = {
+    version: 'VERSION',
+    revision: 'GIT_SHA',
+    created: 'BUILD_DATE',
+    source: 'SOURCE_URL',
+};
+/** `2024-03-01T01:30:05+02:00` -> `20240229233005` (UTC). */
+function utcTimestamp(commitDate) {
+    const m = ISO.exec(commitDate.trim());
+    if (!m)
+        throw new Error(`expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got ${shown(commitDate)}`);
+    const ms = Date.parse(commitDate.trim());
+    if (Number.isNaN(ms))
+        throw new Error(`${shown(commitDate)} is not a valid date`);
+    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    return iso.slice(0, 19).replace(/[-T:]/g, '');
+}
+/** The commit date as RFC 3339 in UTC (the `org.opencontainers.image.created` label). */
+function utcIso(commitDate) {
+    const ts = utcTimestamp(commitDate);
+    return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+}
+function shortSha(sha) {
+    if (!matches(RULES.commitSha, sha))
+        throw new Error(`expected a full lower-case commit SHA, got ${shown(sha)}`);
+    return sha.slice(0, 7);
+}
+/** `<YYYYMMDDHHmmss>-<sha7>`: the image tag, the image's version and the release id CD deploys. */
+function releaseTag(facts) {
+    return `${utcTimestamp(facts.commitDate)}-${shortSha(facts.sha)}`;
+}
+/** The OCI labels an image built from this commit carries. */
+function ociLabels(facts) {
+    return {
+        ...(facts.sourceUrl ? { [OCI_LABEL.source]: facts.sourceUrl } : {}),
+        [OCI_LABEL.revision]: facts.sha,
+        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
+        [OCI_LABEL.created]: utcIso(facts.commitDate),
+        [OCI_LABEL.version]: releaseTag(facts),
+    };
+}
+/** The same facts as build arguments, in label order; the Dockerfile turns them into the labels above. */
+function buildArgs(facts) {
+    const labels = ociLabels(facts);
+    return Object.keys(OCI_LABEL)
+        .filter((k) => labels[OCI_LABEL[k]] !== undefined)
+        .map((k) => [BUILD_ARG[k], labels[OCI_LABEL[k]]]);
+}
+/**
+ * The commit date from the event payload, when the payload describes this very commit (push events carry
+ * `head_commit`; pull_request events do not, and their GITHUB_SHA is a merge commit).
+ */
+function eventCommitDate(payload, sha) {
+    if (payload === null || typeof payload !== 'object')
+        return undefined;
+    const head = payload.head_commit;
+    if (head && head.id === sha && typeof head.timestamp === 'string')
+        return head.timestamp;
+    return undefined;
+}
+/** The commit date, read from the checked-out workspace. */
+function commitDateCommand(workspace, sha) {
+    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
+        cwd: workspace,
+    });
+}
+/**
+ * The commit date: `git log` in the workspace first, else the event payload's head_commit. Undefined (with
+ * git's stderr, for the caller's message) when neither knows the commit.
+ */
+async function readCommitDate(runner, env, sha) {
+    const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
+    if (git.exitCode === 0 && git.stdout.trim())
+        return { date: git.stdout.trim(), stderr: '' };
+    let date;
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            date = eventCommitDate(JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
+        }
+        catch {
+            date = undefined;
+        }
+    }
+    return { date, stderr: git.stderr || 'bad revision' };
+}
+/** `https://github.com/owner/repo` from the runner's environment, or undefined outside a workflow. */
+function sourceUrlFromEnv(env) {
+    const run = runContext(env);
+    return run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
+
 
 
 
@@ -105559,7 +105672,7 @@ const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
 const sha = (v) => typeof v === 'string' && rules_matches(rules_RULES.commitSha, v) && !/^0+$/.test(v) ? v : undefined;
 /** Pure: the context from an environment (the toolkit's run context) and an already-parsed event payload. */
 function contextFrom(env, payload) {
-    const run = runContext(env);
+    const run = run_context_runContext(env);
     const eventName = run.eventName;
     const isPr = eventName === 'pull_request' || eventName === 'pull_request_target';
     const number = payload.pull_request?.number;
@@ -105607,7 +105720,7 @@ function readContext(env = process.env) {
  * (`bash --noprofile --norc -eo pipefail -c`), so pipes, `&&` and variables work. It runs in the workspace.
  */
 function evalCommand(line, cwd, secrets) {
-    return command(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', line], { cwd, secrets });
+    return command_command(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', line], { cwd, secrets });
 }
 /**
  * The environment the eval sees: the step's, minus the action's own inputs (INPUT_GITHUB-TOKEN among them)
@@ -109879,6 +109992,7 @@ async function main() {
     setOutput('passed', String(evaluation.passed));
     setOutput('regressions', JSON.stringify(evaluation.regressions));
     setOutput('report-file', writeReportFile(ctx.tempDir, markdown));
+    setOutput('metrics', JSON.stringify({ metrics: results }));
     writeSummary(markdown);
     if (s.comment)
         await commentOnPr(ctx, s.githubToken, markdown);

@@ -40,6 +40,7 @@ export async function main(): Promise<void> {
   core.setOutput('passed', String(evaluation.passed));
   core.setOutput('regressions', JSON.stringify(evaluation.regressions));
   core.setOutput('report-file', writeReportFile(ctx.tempDir, markdown));
+  core.setOutput('metrics', JSON.stringify({ metrics: results }));
   writeSummary(markdown);
   if (s.comment) await commentOnPr(ctx, s.githubToken, markdown);
   const save = planBaselineSave(s.saveBaseline, evaluation.passed, ctx);

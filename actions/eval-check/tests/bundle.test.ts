@@ -3,11 +3,11 @@
  * event payload, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files) against the local GitHub REST
  * stand-in. No Actions cache service is reachable here, so the cache path is exercised only as "unavailable".
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ActionRun, runMain } from '../../../tests/support/action-runner.js';
 import { markerLine } from '../../toolkit/src/index.js';
 import {
   type FakeGitHub,
@@ -15,7 +15,6 @@ import {
   startFakeGitHub,
 } from '../../../tests/support/fake-github-api.js';
 
-const bundle = path.resolve(import.meta.dirname, '../dist/index.js');
 const TOKEN = 'ghs_e2eSecretToken0123456789';
 const BASE = 'a'.repeat(40);
 const HEAD = 'b'.repeat(40);
@@ -67,62 +66,29 @@ afterAll(async () => {
   fs.rmSync(ws, { recursive: true, force: true });
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-  state: string;
-}
-
-async function runAction(inputs: Record<string, string>, extra: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const files = fs.mkdtempSync(path.join(os.tmpdir(), 'eval-check-files-'));
-  const [output, summary, state] = ['output', 'summary', 'state'].map((n) => path.join(files, n)) as [
-    string,
-    string,
-    string,
-  ];
-  for (const f of [output, summary, state]) fs.writeFileSync(f, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    GITHUB_WORKSPACE: ws,
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: path.join(ws, 'event-pr.json'),
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_SHA: HEAD,
-    GITHUB_REF_NAME: '7/merge',
-    GITHUB_RUN_ID: '99',
-    GITHUB_API_URL: gh.url,
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_STATE: state,
-    RUNNER_TEMP: files,
-    RECALL: '0.71',
-    MRR: '0.7',
-    ...extra,
-  };
-  const all = { 'github-token': TOKEN, comment: 'true', 'save-baseline': 'false', ...inputs };
-  for (const [k, v] of Object.entries(all)) env[`INPUT_${k.toUpperCase()}`] = v;
-  // Asynchronous on purpose: the fake GitHub API answers from this same process.
-  const res = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bundle], { cwd: ws, env, timeout: 30_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-  const outputs: Record<string, string> = {};
-  for (const m of fs.readFileSync(output, 'utf8').matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
-    outputs[m[1]!] = m[3]!;
-  }
-  return {
-    status: res.status,
-    stdout: res.stdout + res.stderr,
-    outputs,
-    summary: fs.readFileSync(summary, 'utf8'),
-    state: fs.readFileSync(state, 'utf8'),
-  };
+/** The bundle through the one runner harness, asynchronously: the fake GitHub API answers from this process. */
+async function runAction(inputs: Record<string, string>, extra: NodeJS.ProcessEnv = {}): Promise<ActionRun> {
+  const run = await runMain(
+    'eval-check',
+    { 'github-token': TOKEN, comment: 'true', 'save-baseline': 'false', ...inputs },
+    {
+      workspace: ws,
+      timeoutMs: 30_000,
+      env: {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: path.join(ws, 'event-pr.json'),
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_SHA: HEAD,
+        GITHUB_REF_NAME: '7/merge',
+        GITHUB_RUN_ID: '99',
+        GITHUB_API_URL: gh.url,
+        RECALL: '0.71',
+        MRR: '0.7',
+        ...extra,
+      },
+    },
+  );
+  return { ...run, stdout: run.stdout + run.stderr };
 }
 
 const gate = {
@@ -133,7 +99,7 @@ const gate = {
 };
 
 /** The token may only appear in the runner's own masking command, which hides it from every later line. */
-function expectNoToken(run: Run): void {
+function expectNoToken(run: ActionRun): void {
   const lines = run.stdout.split('\n').filter((l) => l !== `::add-mask::${TOKEN}`);
   expect(lines.join('\n')).not.toContain(TOKEN);
   expect(JSON.stringify(run.outputs)).not.toContain(TOKEN);
@@ -147,6 +113,9 @@ describe('eval-check bundle end to end', () => {
     const run = await runAction(gate);
     expect(run.status, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({ passed: 'true', regressions: '[]' });
+    expect(JSON.parse(run.outputs.metrics!)).toEqual({
+      metrics: { recall_at_5: 0.71, mrr_at_10: 0.7, p95_latency_ms: 25, queries: 38 },
+    });
     const report = fs.readFileSync(run.outputs['report-file']!, 'utf8');
     expect(report).toContain('### Eval check: ✅ passed (3 gated metrics)');
     expect(report).toContain(
@@ -217,8 +186,8 @@ describe('eval-check bundle end to end', () => {
     expect(main.status, main.stdout).toBe(0);
     expect(main.summary).toContain('| Metric | Baseline | This run |');
     expect(gh.requests).toHaveLength(requests);
-    const saved = /^eval-baseline<<(\S+)\n(.*)\n\1$/m.exec(main.state);
-    expect(JSON.parse(saved![2]!)).toEqual({
+    const saved = main.state['eval-baseline'];
+    expect(JSON.parse(saved!)).toEqual({
       recall_at_5: 0.71,
       mrr_at_10: 0.7,
       p95_latency_ms: 25,
@@ -227,7 +196,7 @@ describe('eval-check bundle end to end', () => {
 
     const post = await runAction(
       { ...gate, 'save-baseline': 'true' },
-      { ...push, 'STATE_slipway-is-post': 'true', 'STATE_eval-baseline': saved![2]! },
+      { ...push, 'STATE_slipway-is-post': 'true', 'STATE_eval-baseline': saved! },
     );
     expect(post.status, post.stdout).toBe(0);
     expect(post.stdout).toContain('::warning::eval-check: the Actions cache service is not available');
@@ -246,7 +215,7 @@ describe('eval-check bundle end to end', () => {
       },
     );
     expect(run.status).toBe(1);
-    expect(run.state).not.toContain('eval-baseline');
+    expect(run.state['eval-baseline']).toBeUndefined();
     expect(run.stdout).toContain('::warning::eval-check: the gate failed, so the baseline is not updated');
   });
 

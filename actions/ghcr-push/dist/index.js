@@ -38289,28 +38289,33 @@ function readConnection(i) {
     return { host, port, user, privateKey, knownHosts, appDir };
 }
 
-;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./actions/ghcr-push/src/tags.ts
+;// CONCATENATED MODULE: ./actions/toolkit/src/build-metadata.ts
 /**
- * Pure: the tags an image gets from its commit. The timestamp is the COMMIT's date in UTC, not the time of
- * the run, so re-running the same commit yields the same tag and tags sort in commit order.
+ * What an image says about the commit it was built from, defined once for every action: the release tag
+ * `<YYYYMMDDHHmmss>-<sha7>` (the commit's date in UTC, so a re-run of the same commit gets the same tag and tags
+ * sort in commit order), the build arguments docker/service.Dockerfile turns into OCI labels and the service's
+ * `/version`, and those labels. compose-build passes the arguments; ghcr-push checks the labels and tags.
  */
+
+
+
+
 
 /** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const build_metadata_OCI_LABEL = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    created: 'org.opencontainers.image.created',
+    version: 'org.opencontainers.image.version',
+};
+/** The build arguments, by the label each one becomes (docker/service.Dockerfile maps them). */
+const BUILD_ARG = {
+    version: 'VERSION',
+    revision: 'GIT_SHA',
+    created: 'BUILD_DATE',
+    source: 'SOURCE_URL',
+};
 /** `2024-03-01T01:30:05+02:00` -> `20240229233005` (UTC). */
 function utcTimestamp(commitDate) {
     const m = ISO.exec(commitDate.trim());
@@ -38332,11 +38337,26 @@ function shortSha(sha) {
         throw new Error(`expected a full lower-case commit SHA, got ${errors_shown(sha)}`);
     return sha.slice(0, 7);
 }
-function computeTags(commitDate, sha, extraTags = []) {
-    const sha7 = shortSha(sha);
-    const primary = `${utcTimestamp(commitDate)}-${sha7}`;
-    const all = [...new Set([primary, `sha-${sha7}`, ...extraTags])];
-    return { primary, all };
+/** `<YYYYMMDDHHmmss>-<sha7>`: the image tag, the image's version and the release id CD deploys. */
+function releaseTag(facts) {
+    return `${utcTimestamp(facts.commitDate)}-${shortSha(facts.sha)}`;
+}
+/** The OCI labels an image built from this commit carries. */
+function ociLabels(facts) {
+    return {
+        ...(facts.sourceUrl ? { [build_metadata_OCI_LABEL.source]: facts.sourceUrl } : {}),
+        [build_metadata_OCI_LABEL.revision]: facts.sha,
+        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
+        [build_metadata_OCI_LABEL.created]: utcIso(facts.commitDate),
+        [build_metadata_OCI_LABEL.version]: releaseTag(facts),
+    };
+}
+/** The same facts as build arguments, in label order; the Dockerfile turns them into the labels above. */
+function buildArgs(facts) {
+    const labels = ociLabels(facts);
+    return Object.keys(build_metadata_OCI_LABEL)
+        .filter((k) => labels[build_metadata_OCI_LABEL[k]] !== undefined)
+        .map((k) => [BUILD_ARG[k], labels[build_metadata_OCI_LABEL[k]]]);
 }
 /**
  * The commit date from the event payload, when the payload describes this very commit (push events carry
@@ -38349,6 +38369,64 @@ function eventCommitDate(payload, sha) {
     if (head && head.id === sha && typeof head.timestamp === 'string')
         return head.timestamp;
     return undefined;
+}
+/** The commit date, read from the checked-out workspace. */
+function commitDateCommand(workspace, sha) {
+    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
+        cwd: workspace,
+    });
+}
+/**
+ * The commit date: `git log` in the workspace first, else the event payload's head_commit. Undefined (with
+ * git's stderr, for the caller's message) when neither knows the commit.
+ */
+async function readCommitDate(runner, env, sha) {
+    const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
+    if (git.exitCode === 0 && git.stdout.trim())
+        return { date: git.stdout.trim(), stderr: '' };
+    let date;
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            date = eventCommitDate(JSON.parse(external_node_fs_default().readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
+        }
+        catch {
+            date = undefined;
+        }
+    }
+    return { date, stderr: git.stderr || 'bad revision' };
+}
+/** `https://github.com/owner/repo` from the runner's environment, or undefined outside a workflow. */
+function sourceUrlFromEnv(env) {
+    const run = runContext(env);
+    return run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./actions/ghcr-push/src/tags.ts
+/**
+ * Pure: the tags an image gets from its commit. The release tag rule itself (the COMMIT's date in UTC, not the
+ * time of the run) lives in the toolkit's build-metadata module, shared with compose-build.
+ */
+
+
+function computeTags(commitDate, sha, extraTags = []) {
+    const primary = releaseTag({ commitDate, sha });
+    const all = [...new Set([primary, `sha-${shortSha(sha)}`, ...extraTags])];
+    return { primary, all };
 }
 
 ;// CONCATENATED MODULE: ./actions/ghcr-push/src/plan.ts
@@ -38369,18 +38447,7 @@ function eventCommitDate(payload, sha) {
 
 
 
-const plan_LABEL = {
-    source: 'org.opencontainers.image.source',
-    revision: 'org.opencontainers.image.revision',
-    created: 'org.opencontainers.image.created',
-    version: 'org.opencontainers.image.version',
-};
-/** The commit date, read from the checked-out workspace. */
-function commitDateCommand(workspace, sha) {
-    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
-        cwd: workspace,
-    });
-}
+const plan_LABEL = (/* unused pure expression or super */ null && (OCI_LABEL));
 /** Existence and labels of a local image in one call. Prints `null` when the image has no labels. */
 function inspectLabelsCommand(image) {
     return command(['docker', 'image', 'inspect', '--format', '{{json .Config.Labels}}', image]);
@@ -38396,14 +38463,8 @@ function loginCommand(registry, username, password, dockerConfig) {
 function logoutCommand(registry, dockerConfig) {
     return command(['docker', 'logout', registry], { env: { DOCKER_CONFIG: dockerConfig } });
 }
-function wantedLabels(facts, tag) {
-    return {
-        ...(facts.sourceUrl ? { [plan_LABEL.source]: facts.sourceUrl } : {}),
-        [plan_LABEL.revision]: facts.sha,
-        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
-        [plan_LABEL.created]: utcIso(facts.commitDate),
-        [plan_LABEL.version]: tag,
-    };
+function wantedLabels(facts) {
+    return ociLabels(facts);
 }
 function hasLabels(actual, wanted) {
     return Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
@@ -38428,7 +38489,7 @@ function repoDigestsCommand(ref) {
 }
 function planPush(settings, facts) {
     const { primary, all } = computeTags(facts.commitDate, facts.sha, settings.extraTags);
-    const labels = wantedLabels(facts, primary);
+    const labels = wantedLabels(facts);
     const services = Object.entries(settings.images).map(([service, image]) => {
         const name = `${settings.registry}/${settings.repository}/${service}`;
         const refs = all.map((t) => `${name}:${t}`);
@@ -38575,8 +38636,6 @@ function classify(step, stderr, ctx) {
 
 
 
-
-
 /** Runs `cmd`; a non-zero exit becomes the classified message (plus the last stderr line) or a CommandError. */
 async function step(runner, kind, cmd, ctx) {
     const result = await runner.exec(cmd);
@@ -38595,33 +38654,22 @@ async function gatherFacts(runner, settings, env) {
     if (!sha)
         throw new errors_ActionError(`ghcr-push: GITHUB_SHA must be a full commit SHA, got ${errors_shown(env.GITHUB_SHA ?? '')}. Run inside a GitHub workflow.`);
     const ctx = { registry: settings.registry, repository: settings.repository, sha };
-    const commitDate = await readCommitDate(runner, env, sha, ctx);
+    const commitDate = await commitDateOf(runner, env, sha, ctx);
     const localLabels = {};
     for (const [service, image] of Object.entries(settings.images)) {
         const out = await step(runner, 'inspect', inspectLabelsCommand(image), { ...ctx, service, image });
         localLabels[service] = JSON.parse(out.trim() || 'null') ?? {};
     }
-    const sourceUrl = run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
-    return { sha, commitDate, sourceUrl, localLabels };
+    return { sha, commitDate, sourceUrl: sourceUrlFromEnv(env), localLabels };
 }
-/** `git log` in the workspace first; the event payload's head_commit when the workspace has no checkout. */
-async function readCommitDate(runner, env, sha, ctx) {
-    const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
-    if (git.exitCode === 0 && git.stdout.trim())
-        return git.stdout.trim();
-    core_debug(`git log failed: ${git.stderr}`);
-    if (env.GITHUB_EVENT_PATH) {
-        try {
-            const fromEvent = eventCommitDate(JSON.parse(external_node_fs_default().readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
-            if (fromEvent)
-                return fromEvent;
-        }
-        catch (err) {
-            core_debug(`event payload unreadable: ${err.message}`);
-        }
-    }
-    const message = classify('commit-date', git.stderr || 'bad revision', ctx) ?? `ghcr-push: cannot read the commit date.`;
-    throw new errors_ActionError(`${message} (${lastLine(git.stderr) || 'git printed nothing'})`);
+/** The commit date (workspace first, then the event payload); a clear message when neither knows it. */
+async function commitDateOf(runner, env, sha, ctx) {
+    const { date, stderr } = await readCommitDate(runner, env, sha);
+    if (date)
+        return date;
+    core_debug(`git log failed: ${stderr}`);
+    const message = classify('commit-date', stderr, ctx) ?? `ghcr-push: cannot read the commit date.`;
+    throw new errors_ActionError(`${message} (${lastLine(stderr) || 'git printed nothing'})`);
 }
 async function login(runner, plan, settings) {
     const ctx = { registry: settings.registry, repository: settings.repository };

@@ -1,5 +1,4 @@
 /** The side effects of a push, all through the Runner seam: gather facts, log in, build or tag, push, verify. */
-import fs from 'node:fs';
 import * as core from '@actions/core';
 import {
   ActionError,
@@ -7,15 +6,16 @@ import {
   CommandError,
   type Runner,
   lastLine,
+  readCommitDate,
   runContext,
   shown,
+  sourceUrlFromEnv,
 } from '../../toolkit/src/index.js';
 import { parsePushDigest, repoDigestsContain } from './digests.js';
 import { type ErrorContext, type Step, classify } from './errors.js';
 import type { Settings } from './inputs.js';
-import { type Facts, type Plan, commitDateCommand, inspectLabelsCommand } from './plan.js';
+import { type Facts, type Plan, inspectLabelsCommand } from './plan.js';
 import type { PushResult } from './report.js';
-import { eventCommitDate } from './tags.js';
 
 /** Runs `cmd`; a non-zero exit becomes the classified message (plus the last stderr line) or a CommandError. */
 async function step(runner: Runner, kind: Step, cmd: Command, ctx: ErrorContext): Promise<string> {
@@ -40,37 +40,27 @@ export async function gatherFacts(
       `ghcr-push: GITHUB_SHA must be a full commit SHA, got ${shown(env.GITHUB_SHA ?? '')}. Run inside a GitHub workflow.`,
     );
   const ctx: ErrorContext = { registry: settings.registry, repository: settings.repository, sha };
-  const commitDate = await readCommitDate(runner, env, sha, ctx);
+  const commitDate = await commitDateOf(runner, env, sha, ctx);
   const localLabels: Record<string, Record<string, string>> = {};
   for (const [service, image] of Object.entries(settings.images)) {
     const out = await step(runner, 'inspect', inspectLabelsCommand(image), { ...ctx, service, image });
     localLabels[service] = (JSON.parse(out.trim() || 'null') as Record<string, string> | null) ?? {};
   }
-  const sourceUrl = run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
-  return { sha, commitDate, sourceUrl, localLabels };
+  return { sha, commitDate, sourceUrl: sourceUrlFromEnv(env), localLabels };
 }
 
-/** `git log` in the workspace first; the event payload's head_commit when the workspace has no checkout. */
-async function readCommitDate(
+/** The commit date (workspace first, then the event payload); a clear message when neither knows it. */
+async function commitDateOf(
   runner: Runner,
   env: NodeJS.ProcessEnv,
   sha: string,
   ctx: ErrorContext,
 ): Promise<string> {
-  const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
-  if (git.exitCode === 0 && git.stdout.trim()) return git.stdout.trim();
-  core.debug(`git log failed: ${git.stderr}`);
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      const fromEvent = eventCommitDate(JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
-      if (fromEvent) return fromEvent;
-    } catch (err) {
-      core.debug(`event payload unreadable: ${(err as Error).message}`);
-    }
-  }
-  const message =
-    classify('commit-date', git.stderr || 'bad revision', ctx) ?? `ghcr-push: cannot read the commit date.`;
-  throw new ActionError(`${message} (${lastLine(git.stderr) || 'git printed nothing'})`);
+  const { date, stderr } = await readCommitDate(runner, env, sha);
+  if (date) return date;
+  core.debug(`git log failed: ${stderr}`);
+  const message = classify('commit-date', stderr, ctx) ?? `ghcr-push: cannot read the commit date.`;
+  throw new ActionError(`${message} (${lastLine(stderr) || 'git printed nothing'})`);
 }
 
 export async function login(runner: Runner, plan: Plan, settings: Settings): Promise<void> {

@@ -13,16 +13,11 @@
  *   built: the image is only tagged, so its digest is the one compose-build produced.
  */
 import path from 'node:path';
-import { type Command, command } from '../../toolkit/src/index.js';
+import { type Command, OCI_LABEL, command, ociLabels } from '../../toolkit/src/index.js';
 import type { Settings } from './inputs.js';
-import { computeTags, utcIso } from './tags.js';
+import { computeTags } from './tags.js';
 
-export const LABEL = {
-  source: 'org.opencontainers.image.source',
-  revision: 'org.opencontainers.image.revision',
-  created: 'org.opencontainers.image.created',
-  version: 'org.opencontainers.image.version',
-} as const;
+export const LABEL = OCI_LABEL;
 
 /** What main gathers before planning. */
 export interface Facts {
@@ -63,13 +58,6 @@ export interface Plan {
   services: ServicePlan[];
 }
 
-/** The commit date, read from the checked-out workspace. */
-export function commitDateCommand(workspace: string, sha: string): Command {
-  return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
-    cwd: workspace,
-  });
-}
-
 /** Existence and labels of a local image in one call. Prints `null` when the image has no labels. */
 export function inspectLabelsCommand(image: string): Command {
   return command(['docker', 'image', 'inspect', '--format', '{{json .Config.Labels}}', image]);
@@ -93,17 +81,8 @@ export function logoutCommand(registry: string, dockerConfig: string): Command {
   return command(['docker', 'logout', registry], { env: { DOCKER_CONFIG: dockerConfig } });
 }
 
-export function wantedLabels(
-  facts: Pick<Facts, 'sha' | 'commitDate' | 'sourceUrl'>,
-  tag: string,
-): Record<string, string> {
-  return {
-    ...(facts.sourceUrl ? { [LABEL.source]: facts.sourceUrl } : {}),
-    [LABEL.revision]: facts.sha,
-    // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
-    [LABEL.created]: utcIso(facts.commitDate),
-    [LABEL.version]: tag,
-  };
+export function wantedLabels(facts: Pick<Facts, 'sha' | 'commitDate' | 'sourceUrl'>): Record<string, string> {
+  return ociLabels(facts);
 }
 
 export function hasLabels(
@@ -138,7 +117,7 @@ export function repoDigestsCommand(ref: string): Command {
 
 export function planPush(settings: Settings, facts: Facts): Plan {
   const { primary, all } = computeTags(facts.commitDate, facts.sha, settings.extraTags);
-  const labels = wantedLabels(facts, primary);
+  const labels = wantedLabels(facts);
   const services = Object.entries(settings.images).map(([service, image]): ServicePlan => {
     const name = `${settings.registry}/${settings.repository}/${service}`;
     const refs = all.map((t) => `${name}:${t}`);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { commitDateCommand } from '../../toolkit/src/index.js';
 import type { Settings } from '../src/inputs.js';
 import {
   type Facts,
   LABEL,
-  commitDateCommand,
   inspectLabelsCommand,
   isOwnConfigDir,
   logoutCommand,

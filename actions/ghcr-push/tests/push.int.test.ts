@@ -1,21 +1,19 @@
-// ghcr-push end to end: the committed bundle against the sandbox registry on 10.200.0.1:5000, where the
-// engine really verifies TLS (CA in /etc/docker/certs.d) and the registry really checks the password.
-// The pushed image is pulled by digest on the VPS engine, as a deploy would.
+// ghcr-push end to end: the committed bundle against the sandbox registry on the hosts' address (10.201.0.1:5000),
+// where the engine really verifies TLS (CA in /etc/docker/certs.d) and the registry really checks the password.
+// The pushed image is pulled by digest on the VPS's engine (host vps1, through its console), as a deploy would.
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, run, sandboxVar } from '../../../tests/sandbox/sandbox-env.js';
+import { run, sandboxVar, vpsDocker } from '../../../tests/sandbox/sandbox-env.js';
+import { type ActionRun, startAction } from '../../../tests/support/action-runner.js';
 
 const registry = sandboxVar('SLIPWAY_VPS_REGISTRY');
 const user = sandboxVar('SLIPWAY_REGISTRY_USER');
 const password = fs.readFileSync(sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE'), 'utf8').trim();
-const vpsDocker = sandboxVar('SLIPWAY_VPS_DOCKER_HOST');
-const bundle = path.join(repoRoot, 'actions', 'ghcr-push', 'dist', 'index.js');
 
 const id = randomBytes(4).toString('hex');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ghcr-push-int-'));
@@ -25,67 +23,29 @@ const COMMIT_DATE = '2024-03-01T01:30:05+02:00'; // 2024-02-29 23:30:05 UTC
 let workspace = '';
 let sha = '';
 
-interface BundleRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  summary: string;
-  home: string;
-}
+type BundleRun = ActionRun & { home: string };
 
-/** Parses the `name<<DELIM\nvalue\nDELIM` records @actions/core writes to GITHUB_OUTPUT and GITHUB_STATE. */
-function parseCommandFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
-  return out;
-}
-
-/** Runs the bundle as the runner would: INPUT_* and GITHUB_* variables, command files, STATE_* for post. */
-async function runBundle(
-  inputs: Record<string, string>,
-  state: Record<string, string> = {},
-): Promise<BundleRun> {
+/**
+ * The bundle through the one runner harness (asynchronously, so a registry stand-in served from this process
+ * can answer), each step with its own HOME; `state` set means the post step.
+ */
+async function runBundle(inputs: Record<string, string>, state?: Record<string, string>): Promise<BundleRun> {
   const dir = fs.mkdtempSync(path.join(scratch, 'step-'));
   const home = path.join(dir, 'home');
   fs.mkdirSync(home);
-  const files = { GITHUB_OUTPUT: 'output', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' };
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    RUNNER_TEMP: dir,
-    GITHUB_SHA: sha,
-    GITHUB_REPOSITORY: 'Slipway-Test/Shop',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_WORKSPACE: workspace,
-  };
-  for (const [k, f] of Object.entries(files)) {
-    env[k] = path.join(dir, f);
-    fs.writeFileSync(env[k], '');
-  }
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  for (const [k, v] of Object.entries(state)) env[`STATE_${k}`] = v;
-  // Asynchronous, so a registry stand-in served from this process can answer while the bundle runs.
-  const res = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bundle], { env, cwd: workspace, timeout: 240_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-  return {
-    status: res.status,
-    stdout: res.stdout,
-    stderr: res.stderr,
-    outputs: parseCommandFile(env.GITHUB_OUTPUT!),
-    state: parseCommandFile(env.GITHUB_STATE!),
-    summary: fs.readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8'),
-    home,
-  };
+  const run = await startAction('ghcr-push', inputs, {
+    workspace,
+    runnerTemp: dir,
+    timeoutMs: 240_000,
+    ...(state ? { state } : {}),
+    env: {
+      HOME: home,
+      GITHUB_SHA: sha,
+      GITHUB_REPOSITORY: 'Slipway-Test/Shop',
+      GITHUB_SERVER_URL: 'https://github.com',
+    },
+  }).done;
+  return { ...run, home };
 }
 
 const inputs = (over: Record<string, string> = {}) => ({
@@ -162,9 +122,7 @@ describe('ghcr-push bundle against the sandbox registry (TLS + auth)', () => {
 
   it('the VPS pulls the image by digest, every tag resolves to it, and it carries the OCI labels', async () => {
     const digestRef = (JSON.parse(first.outputs.digests!) as Record<string, string>).api!;
-    const config = fs.mkdtempSync(path.join(scratch, 'vps-config-'));
-    const vps = (args: string[], input?: string) =>
-      run('docker', ['-H', vpsDocker, ...args], { env: { ...process.env, DOCKER_CONFIG: config }, input });
+    const vps = vpsDocker();
     expect(vps(['login', registry, '-u', user, '--password-stdin'], password).status).toBe(0);
     const pulled = vps(['pull', digestRef]);
     expect(pulled.status, pulled.stderr).toBe(0);
@@ -189,7 +147,6 @@ describe('ghcr-push bundle against the sandbox registry (TLS + auth)', () => {
       digestRef,
       ...[tag(), 'it-latest', `sha-${sha.slice(0, 7)}`].map((t) => `${registry}/${repository}/api:${t}`),
     ]);
-    fs.rmSync(config, { recursive: true, force: true });
   });
 
   it('the post step logs out and deletes the private config directory', async () => {

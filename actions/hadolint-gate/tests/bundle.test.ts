@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ActionRun, runMain } from '../../../tests/support/action-runner.js';
 import { sarifProblems } from './support/sarif-check.js';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
-const bundle = path.join(repo, 'actions', 'hadolint-gate', 'dist', 'index.js');
 const venvBin = path.join(repo, '.venv', 'bin');
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 const RANK = { error: 4, warning: 3, info: 2, style: 1 } as const;
@@ -38,50 +38,24 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
-  return out;
-}
-
-function runAction(inputs: Record<string, string>, name: string): Run {
+/** The bundle, run by the one runner harness, with its own HOME, temp and tool cache per run. */
+function runAction(inputs: Record<string, string>, name: string): Promise<ActionRun> {
   const dir = path.join(root, name);
   fs.mkdirSync(dir);
-  const outputFile = path.join(dir, 'output');
-  const summaryFile = path.join(dir, 'summary.md');
-  fs.writeFileSync(outputFile, '');
-  fs.writeFileSync(summaryFile, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: `${venvBin}${path.delimiter}${process.env.PATH ?? ''}`,
-    HOME: dir,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: path.join(dir, 'temp'),
-    RUNNER_TOOL_CACHE: path.join(dir, 'tool-cache'),
-    'INPUT_HADOLINT-VERSION': 'system',
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const res = spawnSync(process.execPath, [bundle], {
-    env,
-    cwd: workspace,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return {
-    status: res.status,
-    stdout: res.stdout,
-    outputs: parseOutputs(fs.readFileSync(outputFile, 'utf8')),
-    summary: fs.readFileSync(summaryFile, 'utf8'),
-  };
+  return runMain(
+    'hadolint-gate',
+    { 'hadolint-version': 'system', ...inputs },
+    {
+      workspace,
+      runnerTemp: dir,
+      timeoutMs: 60_000,
+      env: {
+        PATH: `${venvBin}${path.delimiter}${process.env.PATH ?? ''}`,
+        HOME: dir,
+        RUNNER_TOOL_CACHE: path.join(dir, 'tool-cache'),
+      },
+    },
+  );
 }
 
 /**
@@ -96,8 +70,8 @@ function hadolintCounts(files: string[], threshold: Level): { all: number; faile
 }
 
 describe('the bundle, end to end', () => {
-  it('discovers, lints, annotates, writes SARIF and the summary, and fails at the threshold', () => {
-    const run = runAction({ 'failure-threshold': 'warning' }, 'discover');
+  it('discovers, lints, annotates, writes SARIF and the summary, and fails at the threshold', async () => {
+    const run = await runAction({ 'failure-threshold': 'warning' }, 'discover');
     const expected = hadolintCounts(
       ['.devcontainer/broken.Dockerfile', 'app/Dockerfile', 'docker/problems.Dockerfile'],
       'warning',
@@ -153,8 +127,11 @@ describe('the bundle, end to end', () => {
     ).toEqual(new Set(['.devcontainer/broken.Dockerfile', 'docker/problems.Dockerfile']));
   });
 
-  it('passes a clean compose service and still writes a valid, empty SARIF report', () => {
-    const run = runAction({ 'compose-file': 'compose.yaml', 'sarif-file': 'reports/clean.sarif' }, 'compose');
+  it('passes a clean compose service and still writes a valid, empty SARIF report', async () => {
+    const run = await runAction(
+      { 'compose-file': 'compose.yaml', 'sarif-file': 'reports/clean.sarif' },
+      'compose',
+    );
     expect(run.status).toBe(0);
     expect(run.outputs).toMatchObject({ findings: '0', 'failed-findings': '0' });
     expect(run.stdout).not.toMatch(/^::error/m);
@@ -169,8 +146,8 @@ describe('the bundle, end to end', () => {
   it.each<[Level | 'none', number]>([
     ['error', 1],
     ['none', 0],
-  ])('at %s, exit code follows failed-findings', (threshold, exitCode) => {
-    const run = runAction(
+  ])('at %s, exit code follows failed-findings', async (threshold, exitCode) => {
+    const run = await runAction(
       { dockerfiles: 'docker/*.Dockerfile', 'failure-threshold': threshold },
       `threshold-${threshold}`,
     );
@@ -180,10 +157,10 @@ describe('the bundle, end to end', () => {
     expect(run.outputs['failed-findings']).toBe(String(expected));
   });
 
-  it('lints a file named like an option (-v): it is passed after --, not read as --version', () => {
+  it('lints a file named like an option (-v): it is passed after --, not read as --version', async () => {
     fs.writeFileSync(path.join(workspace, '-v'), fs.readFileSync(path.join(fixtures, 'problems.dockerfile')));
     try {
-      const run = runAction({ dockerfiles: '-v', 'failure-threshold': 'none' }, 'option-like-name');
+      const run = await runAction({ dockerfiles: '-v', 'failure-threshold': 'none' }, 'option-like-name');
       expect(run.status, run.stdout).toBe(0);
       expect(Number(run.outputs.findings)).toBe(hadolintCounts(['-v'], 'style').all);
       expect(Number(run.outputs.findings)).toBeGreaterThan(0);
@@ -197,10 +174,10 @@ describe('the bundle, end to end', () => {
     ['package.json', '{"name": "app"}\n'],
     ['notes.txt', 'keep me\n'],
     ['other.sarif', '{"version": "1.0"}\n'],
-  ])('refuses to overwrite %s, an existing file that is not a SARIF report', (file, content) => {
+  ])('refuses to overwrite %s, an existing file that is not a SARIF report', async (file, content) => {
     fs.writeFileSync(path.join(workspace, file), content);
     try {
-      const run = runAction({ dockerfiles: 'app/Dockerfile', 'sarif-file': file }, `sarif-${file}`);
+      const run = await runAction({ dockerfiles: 'app/Dockerfile', 'sarif-file': file }, `sarif-${file}`);
       expect(run.status).toBe(1);
       expect(run.stdout).toContain(
         `::error::Input 'sarif-file': '${file}' exists and is not a SARIF 2.1.0 report; refusing to overwrite it.`,
@@ -211,10 +188,16 @@ describe('the bundle, end to end', () => {
     }
   });
 
-  it('replaces its own earlier SARIF report', () => {
-    const first = runAction({ dockerfiles: 'app/Dockerfile', 'sarif-file': 'reports/h.sarif' }, 'sarif-1');
+  it('replaces its own earlier SARIF report', async () => {
+    const first = await runAction(
+      { dockerfiles: 'app/Dockerfile', 'sarif-file': 'reports/h.sarif' },
+      'sarif-1',
+    );
     expect(first.status, first.stdout).toBe(0);
-    const second = runAction({ dockerfiles: 'app/Dockerfile', 'sarif-file': 'reports/h.sarif' }, 'sarif-2');
+    const second = await runAction(
+      { dockerfiles: 'app/Dockerfile', 'sarif-file': 'reports/h.sarif' },
+      'sarif-2',
+    );
     expect(second.status, second.stdout).toBe(0);
   });
 
@@ -239,7 +222,7 @@ describe('the bundle, end to end', () => {
       { dockerfiles: 'app/Dockerfile', 'sarif-file': 'app' },
       "::error::Input 'sarif-file': 'app' is a directory; expected the path of a file to write.",
     ],
-  ])('refuses %s', (_label, inputs, message) => {
+  ])('refuses %s', async (_label, inputs, message) => {
     fs.mkdirSync(path.join(workspace, 'linked'), { recursive: true });
     for (const name of ['Dockerfile', 'hadolint.yaml']) {
       fs.rmSync(path.join(workspace, 'linked', name), { force: true });
@@ -248,7 +231,7 @@ describe('the bundle, end to end', () => {
     fs.rmSync(path.join(workspace, 'linked-out'), { force: true });
     fs.symlinkSync(root, path.join(workspace, 'linked-out'));
     try {
-      const run = runAction(
+      const run = await runAction(
         inputs,
         `refuse-${Object.keys(inputs).join('-')}-${Object.values(inputs).length}-${_label.length}`,
       );
@@ -271,8 +254,8 @@ describe('the bundle, end to end', () => {
       { 'hadolint-version': 'v2.13.0' },
       "::error::Input 'hadolint-version': expected one of v2.14.0|v2.12.0|system",
     ],
-  ])('fails %j with a clear input error', (inputs, message) => {
-    const run = runAction(inputs, `bad-${Object.keys(inputs)[0]}`);
+  ])('fails %j with a clear input error', async (inputs, message) => {
+    const run = await runAction(inputs, `bad-${Object.keys(inputs)[0]}`);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(message);
   });

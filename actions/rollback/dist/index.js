@@ -29501,7 +29501,7 @@ const SHOWN_MAX = 80;
  * How a message shows a value someone gave (an input, a name from a file): quoted, control characters
  * replaced with `?`, and cut to SHOWN_MAX characters so a pasted file does not flood the log. Never a secret.
  */
-function shown(value, max = SHOWN_MAX) {
+function errors_shown(value, max = SHOWN_MAX) {
     // eslint-disable-next-line no-control-regex
     const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
     return clean.length > max ? `'${clean.slice(0, max)}...' (${value.length} characters)` : `'${clean}'`;
@@ -29771,7 +29771,7 @@ function workspacePath(input, given, workspace = workspaceRoot()) {
     const lexical = external_node_path_default().resolve(workspace, given);
     const name = external_node_path_default().relative(workspace, lexical).split((external_node_path_default()).sep).join('/') || '.';
     if (!inside(workspace, lexical))
-        throw new InputError(input, `expected a path inside the workspace, got ${shown(given)}.`);
+        throw new InputError(input, `expected a path inside the workspace, got ${errors_shown(given)}.`);
     const wp = { input, given, path: lexical, name, workspace };
     realPath(wp);
     return wp;
@@ -29783,10 +29783,10 @@ function realPath(p) {
         real = resolveLinks(p.path);
     }
     catch (err) {
-        throw new InputError(p.input, `${shown(p.given)} cannot be resolved: ${err.message}.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} cannot be resolved: ${err.message}.`);
     }
     if (!inside(p.workspace, real))
-        throw new InputError(p.input, `${shown(p.given)} leads to ${shown(real)} through a symlink, outside the workspace. Point it at a file in the repository.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} leads to ${errors_shown(real)} through a symlink, outside the workspace. Point it at a file in the repository.`);
     return real;
 }
 function stat(real) {
@@ -29805,11 +29805,11 @@ function existingFile(p, missing) {
     const real = realPath(p);
     const s = stat(real);
     if (!s)
-        throw new InputError(p.input, `${shown(p.given)} does not exist. ${missing ?? 'Check the path, relative to the repository root.'}`);
+        throw new InputError(p.input, `${errors_shown(p.given)} does not exist. ${missing ?? 'Check the path, relative to the repository root.'}`);
     if (s.isDirectory())
-        throw new InputError(p.input, `${shown(p.given)} is a directory; expected a file.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} is a directory; expected a file.`);
     if (!s.isFile())
-        throw new InputError(p.input, `${shown(p.given)} is not a regular file.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} is not a regular file.`);
     return real;
 }
 /** Reads a file input, with the checks of existingFile made at the moment of reading. */
@@ -29821,16 +29821,16 @@ function directoryPath(p, opts = {}) {
     const real = realPath(p);
     const s = stat(real);
     if (!s && opts.mustExist)
-        throw new InputError(p.input, `${shown(p.given)} does not exist. Check the path, relative to the repository root.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} does not exist. Check the path, relative to the repository root.`);
     if (s && !s.isDirectory())
-        throw new InputError(p.input, `${shown(p.given)} exists and is not a directory.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} exists and is not a directory.`);
     return real;
 }
 /** The real path a file the action writes goes to: inside the workspace, and not an existing folder. */
 function outputFilePath(p) {
     const real = realPath(p);
     if (stat(real)?.isDirectory())
-        throw new InputError(p.input, `${shown(p.given)} is a directory; expected the path of a file to write.`);
+        throw new InputError(p.input, `${errors_shown(p.given)} is a directory; expected the path of a file to write.`);
     return real;
 }
 
@@ -29843,7 +29843,7 @@ function outputFilePath(p) {
 
 
 
-function runContext(env = process.env) {
+function run_context_runContext(env = process.env) {
     const valid = (rule, value) => value !== undefined && value !== '' && rules_matches(rules_RULES[rule], value) ? value : undefined;
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     const ctx = {
@@ -32849,10 +32849,10 @@ class Inputs {
         if (value === '')
             return opts.default ?? '';
         if (opts.rule && !rules_matches(opts.rule, value)) {
-            throw new InputError(name, `expected ${opts.hint ?? opts.rule.hint}, got ${shown(value)}.`);
+            throw new InputError(name, `expected ${opts.hint ?? opts.rule.hint}, got ${errors_shown(value)}.`);
         }
         if (opts.pattern && !opts.pattern.test(value)) {
-            throw new InputError(name, `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${shown(value)}.`);
+            throw new InputError(name, `expected ${opts.hint ?? `a value matching ${opts.pattern}`}, got ${errors_shown(value)}.`);
         }
         return value;
     }
@@ -32874,7 +32874,7 @@ class Inputs {
             return true;
         if (/^(false|no|off|0)$/i.test(value))
             return false;
-        throw new InputError(name, `expected true or false, got ${shown(value)}.`);
+        throw new InputError(name, `expected true or false, got ${errors_shown(value)}.`);
     }
     enum(name, values, opts = {}) {
         const value = this.raw(name, opts);
@@ -32882,7 +32882,7 @@ class Inputs {
             return opts.default;
         if (values.includes(value))
             return value;
-        throw new InputError(name, `expected one of ${values.join('|')}, got ${shown(value)}.`);
+        throw new InputError(name, `expected one of ${values.join('|')}, got ${errors_shown(value)}.`);
     }
     integer(name, opts = {}) {
         const value = this.raw(name, opts);
@@ -32896,10 +32896,10 @@ class Inputs {
                     ? ` <= ${opts.max}`
                     : '';
         if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
+            throw new InputError(name, `expected an integer${range}, got ${errors_shown(value)}.`);
         const n = Number(value);
         if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-            throw new InputError(name, `expected an integer${range}, got ${shown(value)}.`);
+            throw new InputError(name, `expected an integer${range}, got ${errors_shown(value)}.`);
         }
         return n;
     }
@@ -32931,7 +32931,7 @@ class Inputs {
         const out = {};
         for (const [k, v] of Object.entries(parsed)) {
             if (typeof v !== 'string') {
-                throw new InputError(name, `expected a JSON object of strings, but key ${shown(k)} holds ${typeof v}.`);
+                throw new InputError(name, `expected a JSON object of strings, but key ${errors_shown(k)} holds ${typeof v}.`);
             }
             out[k] = v;
         }
@@ -32997,7 +32997,7 @@ function recordingSource(source) {
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/command.ts
-function command(argv, opts = {}) {
+function command_command(argv, opts = {}) {
     if (argv.length === 0 || argv[0] === '')
         throw new Error('command: argv must name a program');
     return { argv, ...opts };
@@ -38245,7 +38245,7 @@ function createGitHubClient(token, env = process.env) {
 function repoFromEnv(env = process.env) {
     const full = env.GITHUB_REPOSITORY ?? '';
     if (!rules_matches(rules_RULES.githubRepository, full))
-        throw new errors_ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got ${shown(full)}. Run inside a GitHub workflow or set it.`);
+        throw new errors_ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got ${errors_shown(full)}. Run inside a GitHub workflow or set it.`);
     const [owner, repo] = full.split('/');
     return { owner, repo };
 }
@@ -38285,11 +38285,124 @@ function readConnection(i) {
     }
     const appDir = i.string(CONNECTION_INPUT.appDir, { default: '/srv/slipway', rule: rules_RULES.appDir });
     if (appDir.split('/').includes('..'))
-        throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got ${shown(appDir)}.`);
+        throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got ${errors_shown(appDir)}.`);
     return { host, port, user, privateKey, knownHosts, appDir };
 }
 
+;// CONCATENATED MODULE: ./actions/toolkit/src/build-metadata.ts
+/**
+ * What an image says about the commit it was built from, defined once for every action: the release tag
+ * `<YYYYMMDDHHmmss>-<sha7>` (the commit's date in UTC, so a re-run of the same commit gets the same tag and tags
+ * sort in commit order), the build arguments docker/service.Dockerfile turns into OCI labels and the service's
+ * `/version`, and those labels. compose-build passes the arguments; ghcr-push checks the labels and tags.
+ */
+
+
+
+
+
+/** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const OCI_LABEL = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    created: 'org.opencontainers.image.created',
+    version: 'org.opencontainers.image.version',
+};
+/** The build arguments, by the label each one becomes (docker/service.Dockerfile maps them). */
+const BUILD_ARG = {
+    version: 'VERSION',
+    revision: 'GIT_SHA',
+    created: 'BUILD_DATE',
+    source: 'SOURCE_URL',
+};
+/** `2024-03-01T01:30:05+02:00` -> `20240229233005` (UTC). */
+function utcTimestamp(commitDate) {
+    const m = ISO.exec(commitDate.trim());
+    if (!m)
+        throw new Error(`expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got ${shown(commitDate)}`);
+    const ms = Date.parse(commitDate.trim());
+    if (Number.isNaN(ms))
+        throw new Error(`${shown(commitDate)} is not a valid date`);
+    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    return iso.slice(0, 19).replace(/[-T:]/g, '');
+}
+/** The commit date as RFC 3339 in UTC (the `org.opencontainers.image.created` label). */
+function utcIso(commitDate) {
+    const ts = utcTimestamp(commitDate);
+    return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+}
+function shortSha(sha) {
+    if (!matches(RULES.commitSha, sha))
+        throw new Error(`expected a full lower-case commit SHA, got ${shown(sha)}`);
+    return sha.slice(0, 7);
+}
+/** `<YYYYMMDDHHmmss>-<sha7>`: the image tag, the image's version and the release id CD deploys. */
+function releaseTag(facts) {
+    return `${utcTimestamp(facts.commitDate)}-${shortSha(facts.sha)}`;
+}
+/** The OCI labels an image built from this commit carries. */
+function ociLabels(facts) {
+    return {
+        ...(facts.sourceUrl ? { [OCI_LABEL.source]: facts.sourceUrl } : {}),
+        [OCI_LABEL.revision]: facts.sha,
+        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
+        [OCI_LABEL.created]: utcIso(facts.commitDate),
+        [OCI_LABEL.version]: releaseTag(facts),
+    };
+}
+/** The same facts as build arguments, in label order; the Dockerfile turns them into the labels above. */
+function buildArgs(facts) {
+    const labels = ociLabels(facts);
+    return Object.keys(OCI_LABEL)
+        .filter((k) => labels[OCI_LABEL[k]] !== undefined)
+        .map((k) => [BUILD_ARG[k], labels[OCI_LABEL[k]]]);
+}
+/**
+ * The commit date from the event payload, when the payload describes this very commit (push events carry
+ * `head_commit`; pull_request events do not, and their GITHUB_SHA is a merge commit).
+ */
+function eventCommitDate(payload, sha) {
+    if (payload === null || typeof payload !== 'object')
+        return undefined;
+    const head = payload.head_commit;
+    if (head && head.id === sha && typeof head.timestamp === 'string')
+        return head.timestamp;
+    return undefined;
+}
+/** The commit date, read from the checked-out workspace. */
+function commitDateCommand(workspace, sha) {
+    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
+        cwd: workspace,
+    });
+}
+/**
+ * The commit date: `git log` in the workspace first, else the event payload's head_commit. Undefined (with
+ * git's stderr, for the caller's message) when neither knows the commit.
+ */
+async function readCommitDate(runner, env, sha) {
+    const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
+    if (git.exitCode === 0 && git.stdout.trim())
+        return { date: git.stdout.trim(), stderr: '' };
+    let date;
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            date = eventCommitDate(JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
+        }
+        catch {
+            date = undefined;
+        }
+    }
+    return { date, stderr: git.stderr || 'bad revision' };
+}
+/** `https://github.com/owner/repo` from the runner's environment, or undefined outside a workflow. */
+function sourceUrlFromEnv(env) {
+    const run = runContext(env);
+    return run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
+
 
 
 
@@ -38541,7 +38654,7 @@ function parseListing(stdout) {
     catch {
         // reported below
     }
-    throw new Error(`slipway list --json did not answer with a listing: ${shown(text, 200)}`);
+    throw new Error(`slipway list --json did not answer with a listing: ${errors_shown(text, 200)}`);
 }
 /** The message an action fails with: the engine's own error and detail (e.g. the health log) when it gave
  * one, else the exit code and the last line it wrote. */
@@ -38650,7 +38763,7 @@ function defaultReleaseId(images, now) {
 }
 /** Facts about this run for release.json, as the engine accepts them (unknown or empty when absent). */
 function runFacts(env, now) {
-    const ctx = runContext(env);
+    const ctx = run_context_runContext(env);
     return {
         gitSha: ctx.sha ?? 'unknown',
         actor: ctx.actor ?? 'unknown',

@@ -29530,7 +29530,7 @@ const DIGEST = 'sha256:[0-9a-f]{64}';
 /** distribution/reference NameTotalLengthMax: registry and path together. */
 const IMAGE_NAME_MAX = 255;
 const rule = (r) => r;
-const RULES = {
+const rules_RULES = {
     /** A release on the host: the folder name under releases/ and the id in the ledger. */
     releaseId: rule({
         bash: 'RELEASE_ID',
@@ -29644,7 +29644,7 @@ function ruleRegExp(r) {
     return re;
 }
 /** True when `value` follows the rule: not longer than its maximum, and matching its pattern. */
-function matches(r, value) {
+function rules_matches(r, value) {
     return value.length <= r.maxLength && ruleRegExp(r).test(value);
 }
 /**
@@ -29689,7 +29689,7 @@ function renderBashRules(source = 'actions/toolkit/src/rules.ts') {
         '# Sourced by lib/common.sh; `need_rule NAME VALUE RULE` checks a value against <RULE>_RE and <RULE>_MAX.',
         '# shellcheck disable=SC2034 # used by the files that source this one',
     ];
-    for (const [name, r] of Object.entries(RULES)) {
+    for (const [name, r] of Object.entries(rules_RULES)) {
         if (!r.bash)
             continue;
         checkPortable(name, r.pattern);
@@ -29843,8 +29843,8 @@ function outputFilePath(p) {
 
 
 
-function runContext(env = process.env) {
-    const valid = (rule, value) => value !== undefined && value !== '' && matches(RULES[rule], value) ? value : undefined;
+function run_context_runContext(env = process.env) {
+    const valid = (rule, value) => value !== undefined && value !== '' && rules_matches(rules_RULES[rule], value) ? value : undefined;
     const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     const ctx = {
         eventName: env.GITHUB_EVENT_NAME ?? '',
@@ -32848,7 +32848,7 @@ class Inputs {
         const value = this.raw(name, opts);
         if (value === '')
             return opts.default ?? '';
-        if (opts.rule && !matches(opts.rule, value)) {
+        if (opts.rule && !rules_matches(opts.rule, value)) {
             throw new InputError(name, `expected ${opts.hint ?? opts.rule.hint}, got ${errors_shown(value)}.`);
         }
         if (opts.pattern && !opts.pattern.test(value)) {
@@ -32997,7 +32997,7 @@ function recordingSource(source) {
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/command.ts
-function command(argv, opts = {}) {
+function command_command(argv, opts = {}) {
     if (argv.length === 0 || argv[0] === '')
         throw new Error('command: argv must name a program');
     return { argv, ...opts };
@@ -38244,7 +38244,7 @@ function createGitHubClient(token, env = process.env) {
 /** owner/repo from GITHUB_REPOSITORY, validated. */
 function repoFromEnv(env = process.env) {
     const full = env.GITHUB_REPOSITORY ?? '';
-    if (!matches(RULES.githubRepository, full))
+    if (!rules_matches(rules_RULES.githubRepository, full))
         throw new ActionError(`GITHUB_REPOSITORY must be 'owner/repo', got ${errors_shown(full)}. Run inside a GitHub workflow or set it.`);
     const [owner, repo] = full.split('/');
     return { owner, repo };
@@ -38283,13 +38283,126 @@ function readConnection(i) {
     if (!knownHosts.split('\n').some((l) => /^\S+\s+(ssh-|ecdsa-)\S+\s+\S+/.test(l.trim()))) {
         throw new InputError(CONNECTION_INPUT.knownHosts, "required: a known_hosts line pinning the server's host key (e.g. the output of `ssh-keyscan -t ed25519 HOST`, checked out of band). Refusing to connect without it.");
     }
-    const appDir = i.string(CONNECTION_INPUT.appDir, { default: '/srv/slipway', rule: RULES.appDir });
+    const appDir = i.string(CONNECTION_INPUT.appDir, { default: '/srv/slipway', rule: rules_RULES.appDir });
     if (appDir.split('/').includes('..'))
         throw new InputError(CONNECTION_INPUT.appDir, `expected a path without '..', got ${errors_shown(appDir)}.`);
     return { host, port, user, privateKey, knownHosts, appDir };
 }
 
+;// CONCATENATED MODULE: ./actions/toolkit/src/build-metadata.ts
+/**
+ * What an image says about the commit it was built from, defined once for every action: the release tag
+ * `<YYYYMMDDHHmmss>-<sha7>` (the commit's date in UTC, so a re-run of the same commit gets the same tag and tags
+ * sort in commit order), the build arguments docker/service.Dockerfile turns into OCI labels and the service's
+ * `/version`, and those labels. compose-build passes the arguments; ghcr-push checks the labels and tags.
+ */
+
+
+
+
+
+/** `git log -1 --format=%cI` (strict ISO 8601) and GitHub's `head_commit.timestamp`. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const OCI_LABEL = {
+    source: 'org.opencontainers.image.source',
+    revision: 'org.opencontainers.image.revision',
+    created: 'org.opencontainers.image.created',
+    version: 'org.opencontainers.image.version',
+};
+/** The build arguments, by the label each one becomes (docker/service.Dockerfile maps them). */
+const BUILD_ARG = {
+    version: 'VERSION',
+    revision: 'GIT_SHA',
+    created: 'BUILD_DATE',
+    source: 'SOURCE_URL',
+};
+/** `2024-03-01T01:30:05+02:00` -> `20240229233005` (UTC). */
+function utcTimestamp(commitDate) {
+    const m = ISO.exec(commitDate.trim());
+    if (!m)
+        throw new Error(`expected an ISO 8601 commit date like 2024-03-01T12:00:00+02:00, got ${shown(commitDate)}`);
+    const ms = Date.parse(commitDate.trim());
+    if (Number.isNaN(ms))
+        throw new Error(`${shown(commitDate)} is not a valid date`);
+    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    return iso.slice(0, 19).replace(/[-T:]/g, '');
+}
+/** The commit date as RFC 3339 in UTC (the `org.opencontainers.image.created` label). */
+function utcIso(commitDate) {
+    const ts = utcTimestamp(commitDate);
+    return `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T${ts.slice(8, 10)}:${ts.slice(10, 12)}:${ts.slice(12, 14)}Z`;
+}
+function shortSha(sha) {
+    if (!matches(RULES.commitSha, sha))
+        throw new Error(`expected a full lower-case commit SHA, got ${shown(sha)}`);
+    return sha.slice(0, 7);
+}
+/** `<YYYYMMDDHHmmss>-<sha7>`: the image tag, the image's version and the release id CD deploys. */
+function releaseTag(facts) {
+    return `${utcTimestamp(facts.commitDate)}-${shortSha(facts.sha)}`;
+}
+/** The OCI labels an image built from this commit carries. */
+function ociLabels(facts) {
+    return {
+        ...(facts.sourceUrl ? { [OCI_LABEL.source]: facts.sourceUrl } : {}),
+        [OCI_LABEL.revision]: facts.sha,
+        // The commit time, not the wall clock: a re-run of the same commit describes the image identically.
+        [OCI_LABEL.created]: utcIso(facts.commitDate),
+        [OCI_LABEL.version]: releaseTag(facts),
+    };
+}
+/** The same facts as build arguments, in label order; the Dockerfile turns them into the labels above. */
+function buildArgs(facts) {
+    const labels = ociLabels(facts);
+    return Object.keys(OCI_LABEL)
+        .filter((k) => labels[OCI_LABEL[k]] !== undefined)
+        .map((k) => [BUILD_ARG[k], labels[OCI_LABEL[k]]]);
+}
+/**
+ * The commit date from the event payload, when the payload describes this very commit (push events carry
+ * `head_commit`; pull_request events do not, and their GITHUB_SHA is a merge commit).
+ */
+function eventCommitDate(payload, sha) {
+    if (payload === null || typeof payload !== 'object')
+        return undefined;
+    const head = payload.head_commit;
+    if (head && head.id === sha && typeof head.timestamp === 'string')
+        return head.timestamp;
+    return undefined;
+}
+/** The commit date, read from the checked-out workspace. */
+function commitDateCommand(workspace, sha) {
+    return command(['git', '-c', `safe.directory=${workspace}`, 'log', '-1', '--format=%cI', sha, '--'], {
+        cwd: workspace,
+    });
+}
+/**
+ * The commit date: `git log` in the workspace first, else the event payload's head_commit. Undefined (with
+ * git's stderr, for the caller's message) when neither knows the commit.
+ */
+async function readCommitDate(runner, env, sha) {
+    const git = await runner.exec(commitDateCommand(runContext(env).workspace, sha));
+    if (git.exitCode === 0 && git.stdout.trim())
+        return { date: git.stdout.trim(), stderr: '' };
+    let date;
+    if (env.GITHUB_EVENT_PATH) {
+        try {
+            date = eventCommitDate(JSON.parse(fs.readFileSync(env.GITHUB_EVENT_PATH, 'utf8')), sha);
+        }
+        catch {
+            date = undefined;
+        }
+    }
+    return { date, stderr: git.stderr || 'bad revision' };
+}
+/** `https://github.com/owner/repo` from the runner's environment, or undefined outside a workflow. */
+function sourceUrlFromEnv(env) {
+    const run = runContext(env);
+    return run.repository ? `${run.serverUrl}/${run.repository}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
+
 
 
 
@@ -38676,7 +38789,7 @@ function defaultReleaseId(images, now) {
     const name = first.split('@')[0] ?? '';
     const lastPart = name.split('/').pop() ?? '';
     const tag = lastPart.includes(':') ? lastPart.slice(lastPart.lastIndexOf(':') + 1) : '';
-    if (tag && matches(RULES.releaseId, tag))
+    if (tag && rules_matches(rules_RULES.releaseId, tag))
         return tag;
     return now
         .toISOString()
@@ -38685,7 +38798,7 @@ function defaultReleaseId(images, now) {
 }
 /** Facts about this run for release.json, as the engine accepts them (unknown or empty when absent). */
 function runFacts(env, now) {
-    const ctx = runContext(env);
+    const ctx = run_context_runContext(env);
     return {
         gitSha: ctx.sha ?? 'unknown',
         actor: ctx.actor ?? 'unknown',
@@ -38764,9 +38877,9 @@ const INPUT = {
 function readImages(i) {
     const images = i.jsonMap(INPUT.images, { required: true });
     for (const [service, ref] of Object.entries(images)) {
-        if (!matches(RULES.serviceName, service))
-            throw new InputError(INPUT.images, `expected ${RULES.serviceName.hint} as keys, got ${errors_shown(service)}.`);
-        if (!matches(RULES.pinnedImageRef, ref))
+        if (!rules_matches(rules_RULES.serviceName, service))
+            throw new InputError(INPUT.images, `expected ${rules_RULES.serviceName.hint} as keys, got ${errors_shown(service)}.`);
+        if (!rules_matches(rules_RULES.pinnedImageRef, ref))
             throw new InputError(INPUT.images, `image for '${service}' must be pinned by digest (name@sha256:<64 hex>), got ${errors_shown(ref)}.`);
     }
     if (!images.api)
@@ -38782,12 +38895,12 @@ function getInputs(source = actionsInputSource, now = new Date()) {
         images,
         composeFile: i.file(INPUT.composeFile, { default: 'docker/compose.release.yaml' }),
         proxyConfig: i.file(INPUT.proxyConfig, { default: 'docker/caddy/Caddyfile.release' }),
-        releaseId: i.string(INPUT.releaseId, { rule: RULES.releaseId }) || defaultReleaseId(images, now),
+        releaseId: i.string(INPUT.releaseId, { rule: rules_RULES.releaseId }) || defaultReleaseId(images, now),
         healthTimeoutSeconds: i.integer(INPUT.healthTimeoutSeconds, { default: 120, min: 5, max: 3600 }),
         keepReleases: i.integer(INPUT.keepReleases, { default: 5, min: 1, max: 50 }),
         lockTimeoutSeconds: i.integer(INPUT.lockTimeoutSeconds, { default: 120, min: 0, max: 3600 }),
         githubToken: i.secret(INPUT.githubToken),
-        environment: i.string(INPUT.environment, { default: 'production', rule: RULES.environment }),
+        environment: i.string(INPUT.environment, { default: 'production', rule: rules_RULES.environment }),
         environmentUrl: i.string(INPUT.environmentUrl, {
             pattern: /^https?:\/\/\S+$/,
             hint: 'an http(s) URL',

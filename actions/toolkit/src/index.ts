@@ -28,3 +28,18 @@ export { run } from './run.js';
 export { type GitHubClient, type RepoRef, createGitHubClient, repoFromEnv } from './github.js';
 export { type StickyComment, type StickyResult, markerLine, upsertStickyComment } from './sticky-comment.js';
 export { CONNECTION_INPUT, type Connection, readConnection } from './connection.js';
+export {
+  BUILD_ARG,
+  type CommitFacts,
+  OCI_LABEL,
+  buildArgs,
+  commitDateCommand,
+  eventCommitDate,
+  ociLabels,
+  readCommitDate,
+  releaseTag,
+  shortSha,
+  sourceUrlFromEnv,
+  utcIso,
+  utcTimestamp,
+} from './build-metadata.js';

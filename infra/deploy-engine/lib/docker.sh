@@ -140,9 +140,10 @@ ensure_secrets() {
   (umask 022 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' >"${file}")
 }
 
-# The infra project (postgres, vectors, proxy) is installed from the first release and then only started
-# when down (--no-recreate): deploys never restart the database or reload Caddy. docs/DEPLOY.md says how to
-# change it deliberately.
+# The infra project (postgres, chroma, proxy) is installed from the first release and then only started
+# when down (--no-recreate): deploys never restart the databases or reload Caddy. docs/DEPLOY.md says how to
+# change it deliberately. Its images are upstream ones named by tag in compose.yaml, except chroma when the
+# release pins it by digest (images.json "chroma"), which is kept in infra/.env.
 infra_up() {
   local release="$1" src="${RELEASES_DIR}/$1"
   ensure_networks
@@ -153,7 +154,7 @@ infra_up() {
     mkdir -p "${INFRA_DIR}"
     cp "${src}/Caddyfile" "${INFRA_DIR}/Caddyfile"
     cp "${src}/compose.yaml" "${INFRA_DIR}/compose.yaml"
-    release_env "${release}" blue | grep -E '^SLIPWAY_(API|VECTORS)_IMAGE=' >"${INFRA_DIR}/.env" || true
+    release_env "${release}" blue | grep -E '^SLIPWAY_CHROMA_IMAGE=' >"${INFRA_DIR}/.env" || true
   fi
   local envs=()
   mapfile -t envs <"${INFRA_DIR}/.env"

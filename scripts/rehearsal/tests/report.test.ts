@@ -1,55 +1,94 @@
 import { describe, expect, it } from 'vitest';
-import { type SwitchResult, buildReport, renderSummary } from '../report.js';
+import {
+  type PreCheck,
+  type SwitchResult,
+  type WorkflowRecord,
+  buildReport,
+  renderSummary,
+} from '../report.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 27, 9, 0, s));
-const step = { name: 'hadolint gate', ok: true, seconds: 1.234, detail: '0 findings' };
+const step = { name: 'scratch clone', ok: true, seconds: 1.234, detail: 'main at abc1234' };
+const pre: PreCheck = { ok: true, live: 'r0', serving: true, detail: '' };
 const sw = (over: Partial<SwitchResult> = {}): SwitchResult => ({
   release: 'v1',
   expect: 'live',
   ok: true,
   seconds: 12.34,
+  firstDeploy: false,
   requests: 500,
   failedRequests: 0,
+  serverErrors: null,
   detail: '',
   ...over,
 });
+const wf = (over: Partial<WorkflowRecord> = {}): WorkflowRecord => ({
+  file: 'cd.yml',
+  event: 'push',
+  story: 'merge',
+  expectOk: true,
+  ok: true,
+  seconds: 300.04,
+  jobs: [{ name: 'deploy', ok: true, result: 'success' }],
+  ...over,
+});
+const report = (over: Partial<Parameters<typeof buildReport>[0]> = {}) =>
+  buildReport({
+    startedAt: at(0),
+    finishedAt: at(90),
+    precheck: pre,
+    workflows: [wf()],
+    steps: [step],
+    deploys: [sw()],
+    rollback: sw({ release: 'r0' }),
+    live: 'r0',
+    ledger: '',
+    ...over,
+  });
 
 describe('buildReport', () => {
-  it.each([
-    ['all good', [step], [sw()], sw({ release: 'v1' }), true],
-    ['a failed step', [{ ...step, ok: false }], [sw()], sw(), false],
-    ['a failed request during a switch', [step], [sw({ failedRequests: 1 })], sw(), false],
-    ['a failed request during the rollback', [step], [sw()], sw({ failedRequests: 2 }), false],
-    ['a refused release that was not refused', [step], [sw({ expect: 'refused', ok: false })], sw(), false],
-    ['no rollback ran', [step], [sw()], null, false],
-    ['no steps ran', [], [sw()], sw(), false],
-  ])('%s -> ok %s', (_name, steps, deploys, rollback, ok) => {
-    const report = buildReport({
-      startedAt: at(0),
-      finishedAt: at(90),
-      steps,
-      deploys,
-      rollback,
-      live: 'v1',
-      ledger: '',
-    });
-    expect(report.ok).toBe(ok);
+  it.each<[string, Partial<Parameters<typeof buildReport>[0]>, boolean]>([
+    ['all good', {}, true],
+    ['an outage found before the rehearsal', { precheck: { ...pre, serving: false, ok: false } }, false],
+    ['a failed step', { steps: [{ ...step, ok: false }] }, false],
+    ['a workflow that should pass failed', { workflows: [wf({ ok: false })] }, false],
+    [
+      'a bad merge whose pipeline failed as expected',
+      { workflows: [wf({ expectOk: false, ok: false })] },
+      true,
+    ],
+    ['a bad merge whose pipeline passed', { workflows: [wf({ expectOk: false, ok: true })] }, false],
+    ['no workflow ran', { workflows: [] }, false],
+    ['a failed request during a switch', { deploys: [sw({ failedRequests: 1 })] }, false],
+    ['a failed request during the rollback', { rollback: sw({ failedRequests: 2 }) }, false],
+    ['a switch without load', { deploys: [sw({ requests: 0 })] }, false],
+    [
+      'a first deploy without load, said so',
+      { deploys: [sw({ firstDeploy: true, requests: 0 }), sw()] },
+      true,
+    ],
+    [
+      'only first deploys: nothing measured',
+      { deploys: [sw({ firstDeploy: true, requests: 0 })], rollback: sw({ firstDeploy: true, requests: 0 }) },
+      false,
+    ],
+    ['a refused release that was not refused', { deploys: [sw({ expect: 'refused', ok: false })] }, false],
+    ['no rollback ran', { rollback: null }, false],
+  ])('%s -> ok %s', (_name, over, ok) => {
+    expect(report(over).ok).toBe(ok);
   });
 
   it('keeps the shape rehearsal-report.json promises, with rounded figures', () => {
-    const report = buildReport({
-      startedAt: at(0),
-      finishedAt: at(75),
-      steps: [step],
-      deploys: [sw()],
-      rollback: sw({ release: 'v1' }),
-      live: 'v1',
-      ledger: 'ledger',
-    });
-    expect(report).toMatchObject({
+    expect(report({ finishedAt: at(75) })).toMatchObject({
       ok: true,
       seconds: 75,
-      deploys: [{ release: 'v1', ok: true, seconds: 12.3, requests: 500, failedRequests: 0 }],
+      precheck: pre,
+      workflows: [
+        { file: 'cd.yml', event: 'push', ok: true, seconds: 300, jobs: [{ name: 'deploy', ok: true }] },
+      ],
+      deploys: [
+        { release: 'v1', ok: true, seconds: 12.3, requests: 500, failedRequests: 0, serverErrors: null },
+      ],
       rollback: { ok: true, seconds: 12.3, requests: 500, failedRequests: 0 },
       steps: [{ seconds: 1.2 }],
     });
@@ -57,18 +96,32 @@ describe('buildReport', () => {
 });
 
 describe('renderSummary', () => {
-  it('shows each step, each switch with its requests and failures, the ledger and the verdict', () => {
-    const report = buildReport({
-      startedAt: at(0),
-      finishedAt: at(60),
-      steps: [step],
-      deploys: [sw(), sw({ release: 'v3', expect: 'refused', requests: 40 })],
-      rollback: sw({ release: 'v1', requests: 77 }),
-      live: 'v1',
-      ledger: 'RELEASE  RESULT\nv1  succeeded',
-    });
-    const text = renderSummary(report);
-    expect(text).toContain('hadolint gate  ok      1.2      0 findings');
+  it('shows the live release before, each workflow, each switch with its load, the ledger and the verdict', () => {
+    const text = renderSummary(
+      report({
+        finishedAt: at(60),
+        precheck: { ok: true, live: null, serving: false, detail: '' },
+        workflows: [
+          wf(),
+          wf({
+            story: 'bad merge',
+            expectOk: false,
+            ok: false,
+            jobs: [{ name: 'deploy', ok: false, result: 'failure' }],
+          }),
+        ],
+        deploys: [
+          sw({ release: 'v0', firstDeploy: true, requests: 0 }),
+          sw(),
+          sw({ release: 'v3', expect: 'refused', requests: 40 }),
+        ],
+        rollback: sw({ release: 'v1', requests: 77 }),
+        ledger: 'RELEASE  RESULT\nv1  succeeded',
+      }),
+    );
+    expect(text).toContain('== Before: an empty host');
+    expect(text).toMatch(/bad merge\s+cd\.yml\s+push\s+fails\s+ok\s+300\.0\s+deploy failure/);
+    expect(text).toMatch(/v0\s+goes live\s+ok\s+12\.3\s+no load: first deploy onto an empty host/);
     expect(text).toMatch(/v3\s+refused\s+ok\s+12\.3\s+40\s+0/);
     expect(text).toMatch(/rollback -> v1\s+goes live\s+ok\s+12\.3\s+77\s+0/);
     expect(text).toContain('v1  succeeded');

@@ -279,7 +279,7 @@ const deploys: DashboardSpec = {
 
 const dataStores: DashboardSpec = {
   uid: 'slipway-data',
-  title: 'Slipway / PostgreSQL and vector store',
+  title: 'Slipway / PostgreSQL and ChromaDB',
   description:
     'Search time per store, PostgreSQL activity, size and cache, from the api and the PostgreSQL exporter.',
   build: (grid, d) => {
@@ -325,7 +325,7 @@ const dataStores: DashboardSpec = {
       .withPanel(
         timeseriesPanel(grid, {
           title: 'Search time per store, p95',
-          description: 'How long search waits on PostgreSQL (full text, titles) and on the vector store.',
+          description: 'How long search waits on PostgreSQL (full text, titles) and on ChromaDB.',
           unit: 's',
           queries: [
             {
