@@ -172,7 +172,11 @@ describe('public and internal listeners', () => {
           return { rows: [] };
         },
       } as unknown as ApiDeps['pool'],
-      chroma: { heartbeat: async () => undefined, url: 'http://chroma:8000', collectionName: 'documents' } as unknown as ApiDeps['chroma'],
+      chroma: {
+        heartbeat: async () => undefined,
+        url: 'http://chroma:8000',
+        collectionName: 'documents',
+      } as unknown as ApiDeps['chroma'],
       retrievers: timedRetrievers(retrievers, metrics),
       log: createLogger('error'),
       startedAt: Date.now(),

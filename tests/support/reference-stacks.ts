@@ -1,4 +1,4 @@
-// The reference stack (docker/compose.yaml + compose.prod.yaml: api, vectors, postgres, proxy) and the
+// The reference stack (docker/compose.yaml + compose.prod.yaml: api, chroma, postgres, proxy) and the
 // monitoring stack (infra/monitoring/compose.yaml, without Grafana) under the caller's own compose project
 // names, on the host's Docker engine, for the monitoring integration test and the metrics overhead benchmark.
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
@@ -72,7 +72,7 @@ export class ReferenceStack {
     });
   }
 
-  /** Builds the service image, starts the stack and fills the database and the vector store. */
+  /** Builds the service image, starts the stack and fills the database and ChromaDB. */
   async up(extraFiles: string[] = [], extraEnv: Record<string, string> = {}): Promise<void> {
     fs.mkdirSync(path.join(this.dir, 'secrets'), { recursive: true });
     const password = path.join(this.dir, 'secrets', 'db_password');
