@@ -56,7 +56,7 @@ sandbox-status: ## Show what the sandbox runs
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
 	rm -rf coverage .cache rehearsal-report.json bootstrap-report.json
 
-.PHONY: dev dev-down dev-reset logs migrate eval load-test
+.PHONY: dev dev-down dev-reset logs migrate eval load-test metrics-overhead
 
 dev: ## Dev stack with hot reload (loopback ports, debugger on 9229), then migrate + scrape + embed once
 	@scripts/dev/stack.sh up
@@ -78,3 +78,6 @@ eval: ## Score search on the labelled queries against the dev stack (metrics JSO
 
 load-test: ## Bounded wrk load test of /health and /search on loopback (LOAD_URL, LOAD_DURATION, LOAD_CONNECTIONS)
 	@scripts/dev/load-test.sh
+
+metrics-overhead: setup sandbox-up ## /search throughput with and without the service's metrics, as a ratio (docs/OBSERVABILITY.md)
+	npx tsx scripts/bench/metrics-overhead.ts

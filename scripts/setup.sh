@@ -7,11 +7,17 @@ usage() {
   cat <<USAGE
 Usage: scripts/setup.sh
 Installs npm packages (npm ci --ignore-scripts), the Python tools pinned in scripts/requirements.txt (linters,
-ansible, ansible-lint) and the pinned actionlint (scripts/tools/go-tool) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
+ansible, ansible-lint), the pinned actionlint (scripts/tools/go-tool) and promtool (from Debian's prometheus
+package) into .venv. Re-running is cheap: a step is skipped when its lock file is unchanged.
 A fresh checkout on a machine that installed the same lock file before unpacks node_modules from
 \${SLIPWAY_SETUP_CACHE:-/var/cache/slipway/setup} instead of running npm ci (when that folder is writable).
 USAGE
 }
+
+# promtool checks and unit-tests the alert rules. It comes from Debian's `prometheus` package, unpacked rather
+# than installed: installing it would also start a Prometheus daemon on this machine.
+readonly PROMTOOL_PACKAGE="prometheus"
+readonly TOOLS_CACHE="/var/cache/slipway/tools"
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
@@ -96,6 +102,37 @@ install_venv() {
     xargs -r rm -rf || true
 }
 
+# Unpacks usr/bin/promtool from the candidate version of Debian's prometheus package into .venv/bin, through a
+# machine-wide cache when it is writable (the same version is never downloaded twice). A working promtool in
+# .venv is kept as it is: asking apt for the candidate alone takes seconds.
+install_promtool() {
+  local bin="${ROOT}/.venv/bin/promtool" version cached tmp
+  if [[ -x "${bin}" ]] && "${bin}" --version >/dev/null 2>&1; then
+    return 0
+  fi
+  version="$(apt-cache policy "${PROMTOOL_PACKAGE}" 2>/dev/null | awk '/Candidate:/ {print $2}')"
+  if [[ -z "${version}" || "${version}" == "(none)" ]]; then
+    apt-get update -qq >/dev/null
+    version="$(apt-cache policy "${PROMTOOL_PACKAGE}" | awk '/Candidate:/ {print $2}')"
+  fi
+  [[ -n "${version}" && "${version}" != "(none)" ]] ||
+    { echo "setup: Debian's ${PROMTOOL_PACKAGE} package is not available from apt; promtool cannot be installed." >&2; return 1; }
+  cached="${TOOLS_CACHE}/promtool-${version}"
+  if [[ ! -x "${cached}" ]]; then
+    echo "setup: promtool from Debian's ${PROMTOOL_PACKAGE} ${version}" >&2
+    tmp="$(mktemp -d)"
+    (cd "${tmp}" && apt-get download -qq -o APT::Sandbox::User=root "${PROMTOOL_PACKAGE}=${version}" >/dev/null &&
+      dpkg-deb --fsys-tarfile ./*.deb | tar -x ./usr/bin/promtool)
+    if mkdir -p "${TOOLS_CACHE}" 2>/dev/null && [[ -w "${TOOLS_CACHE}" ]]; then
+      install -m 0755 "${tmp}/usr/bin/promtool" "${cached}"
+    else
+      cached="${tmp}/usr/bin/promtool"
+    fi
+  fi
+  install -m 0755 "${cached}" "${bin}"
+  rm -rf "${tmp:-}"
+}
+
 main() {
   if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
     usage
@@ -107,6 +144,7 @@ main() {
     install_npm "${ROOT}/service"
   fi
   install_venv
+  install_promtool
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

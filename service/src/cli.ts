@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createApiServer } from './api-server.js';
+import { createApiServer, detailedHealthReport, type ApiDeps } from './api-server.js';
 import { ChromaStore } from './chroma.js';
 import {
   ConfigError,
@@ -13,22 +13,26 @@ import {
   parseChroma,
   parseCommon,
   parseDatabase,
+  parseInternal,
   type Env,
 } from './config.js';
 import { loadCorpus } from './corpus.js';
 import { createPool, type Pool } from './db.js';
 import { loadQueries, runEval } from './evaluate.js';
 import { embedAll, scrape } from './ingest.js';
+import { createInternalServer } from './internal-server.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { migrate } from './migrate.js';
 import { CORPUS_FILE, EVAL_QUERIES_FILE, MIGRATIONS_DIR } from './paths.js';
 import { liveRetrievers } from './search.js';
+import { createServiceMetrics } from './service-metrics.js';
+import { timedRetrievers } from './timed-retrievers.js';
 
 const USAGE = `Usage: cli.js <command> [options]
 
 Commands:
-  serve          run the HTTP API (PORT, default 8080)
+  serve          run the HTTP API (PORT, default 8080; metrics on INTERNAL_PORT, default 9464)
   migrate        apply pending SQL migrations
   scrape         ingest the bundled corpus into PostgreSQL (idempotent)
   embed          embed every document into the ChromaDB collection (idempotent)
@@ -47,36 +51,49 @@ function database(env: Env, log: Logger, name: string) {
 
 async function serve(env: Env, log: Logger): Promise<void> {
   const config = parseApi(env, tmpdir());
+  const internalConfig = parseInternal(env, config.port);
+  const build = parseBuildInfo(env);
   const chroma = new ChromaStore(parseChroma(env));
   const pool = database(env, log, 'api');
+  const metrics = internalConfig.metricsEnabled ? createServiceMetrics(build) : undefined;
+  const retrievers = liveRetrievers(pool, chroma);
   // The server reads the lifecycle's state, and the lifecycle needs the server: tie the knot through a holder.
   const holder: { lifecycle?: Lifecycle } = {};
-  const server = createApiServer({
+  const deps: ApiDeps = {
     config,
-    build: parseBuildInfo(env),
+    build,
     pool,
     chroma,
-    retrievers: liveRetrievers(pool, chroma),
+    retrievers: metrics ? timedRetrievers(retrievers, metrics) : retrievers,
     log,
     startedAt: Date.now(),
     lifecycle: () => holder.lifecycle,
-  });
+    metrics,
+  };
+  const server = createApiServer(deps);
+  const internal = createInternalServer({ report: detailedHealthReport(deps), metrics, log });
   const lifecycle = new Lifecycle({
     server,
     log,
     drainMs: config.drainMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    cleanup: () => pool.end(),
+    cleanup: async () => {
+      internal.closeAllConnections();
+      await Promise.all([pool.end(), new Promise<void>((resolve) => internal.close(() => resolve()))]);
+    },
   });
   holder.lifecycle = lifecycle;
   lifecycle.installSignalHandlers();
+  await listen(internal, internalConfig.host, internalConfig.port);
   await listen(server, config.host, config.port);
   log.info('api listening', {
     host: config.host,
     port: config.port,
+    internal_port: internalConfig.port,
+    metrics: internalConfig.metricsEnabled,
     chroma: chroma.url,
     collection: chroma.collectionName,
-    ...parseBuildInfo(env),
+    ...build,
   });
 }
 

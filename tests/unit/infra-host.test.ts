@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
-const roles = ['common', 'docker', 'caddy', 'app'];
+const roles = ['common', 'docker', 'caddy', 'app', 'monitoring'];
 const defaults = (role: string) =>
   yaml.load(read(`infra/ansible/roles/${role}/defaults/main.yml`)) as Record<string, unknown>;
 const engineDocker = read('infra/deploy-engine/lib/docker.sh');
@@ -30,6 +30,15 @@ describe('the roles and the deploy engine', () => {
       `APP_DIR="\${SLIPWAY_APP_DIR:-${String(defaults('app').app_dir)}}"`,
     );
     expect(constant(read('scripts/sandbox/lib/common.sh'), 'VPS_APP_DIR')).toBe(defaults('app').app_dir);
+  });
+
+  it('agree with the monitoring role on the app directory, the deploy user and the networks', () => {
+    const monitoring = defaults('monitoring');
+    expect(monitoring.monitoring_app_dir).toBe(defaults('app').app_dir);
+    expect(monitoring.monitoring_app_user).toBe(defaults('common').common_deploy_user);
+    expect([monitoring.monitoring_edge_network, monitoring.monitoring_backend_network]).toEqual(
+      (defaults('caddy').caddy_networks as { name: string }[]).map((n) => n.name),
+    );
   });
 
   it('deploy and roll back as the deploy user the setup creates; set up as root', () => {
@@ -55,7 +64,9 @@ describe('argument_specs', () => {
       expect(options[name], `${role}: ${name} has no argument spec`).toBeDefined();
       if (options[name]!.required) continue;
       const expected = JSON.parse(
-        JSON.stringify(value).replace(/\{\{ (\w+) \}\}/g, (_m, v: string) => String(defaults('common')[v])),
+        JSON.stringify(value).replace(/\{\{ (\w+) \}\}/g, (m, v: string) =>
+          v in defaults('common') ? String(defaults('common')[v]) : m,
+        ),
       ) as unknown;
       expect(options[name]!.default, `${role}: ${name}`).toEqual(expected);
     }

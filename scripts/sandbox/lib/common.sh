@@ -33,7 +33,12 @@ readonly DEBIAN_MIRROR="${SLIPWAY_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # (lib/images.sh, images/) and gives the VPS a copy of each. The chroma version is the PyPI pin in
 # images/chroma/requirements.txt (tests/unit/base-images.test.ts keeps the two and the compose files in step).
 readonly CHROMA_IMAGE="chromadb/chroma:1.5.9"
-readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6 "${CHROMA_IMAGE}")
+# The monitoring stack's images (infra/monitoring/compose.yaml), minus Grafana: no package of it exists here.
+# All Docker Hub names, so the VPS pulls them through the mirror like the others.
+readonly MONITORING_IMAGES=(prom/prometheus:v2.42.0 prom/node-exporter:v1.5.0
+  prometheuscommunity/postgres-exporter:v0.11.1)
+readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6 "${CHROMA_IMAGE}"
+  "${MONITORING_IMAGES[@]}")
 
 log() { printf 'sandbox: %s\n' "$*" >&2; }
 die() { printf 'sandbox: error: %s\n' "$*" >&2; exit 1; }

@@ -136,6 +136,16 @@ images_up() {
   step "image postgres:15-bookworm" image_build_cached postgres:15-bookworm "${SANDBOX_DIR}/images/postgres"
   step "image caddy:2.6" image_build_cached caddy:2.6 "${SANDBOX_DIR}/images/caddy"
   step "image ${CHROMA_IMAGE}" image_chroma
+  local tag
+  for tag in "${MONITORING_IMAGES[@]}"; do
+    step "image ${tag##*/}" image_build_cached "${tag}" "${SANDBOX_DIR}/images/$(monitoring_image_context "${tag}")"
+  done
+}
+
+# prom/prometheus:v2.42.0 -> prometheus: the folder under images/ is the repository's last path part.
+monitoring_image_context() {
+  local name="${1%:*}"
+  printf '%s' "${name##*/}"
 }
 
 # A real VPS would pull the base images; the VPS engine gets copies from the host engine instead.
