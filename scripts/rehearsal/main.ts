@@ -2,8 +2,10 @@
  * `make rehearse`: Slipway's whole story on one machine, told by the generated workflows themselves, run
  * unchanged under act on the host runner against the sandbox (a TLS + auth registry standing in for GHCR, a
  * VPS reached over SSH with a pinned host key, the GitHub REST stand-in):
- *   0. check the live release (an outage found here is a failure, not skipped);
- *      on an empty host, deploy the base commit first (no load: nothing serves yet, and the report says so);
+ *   0. check the live release (an outage found here is a failure, not skipped); on an empty host, seed it:
+ *      the base commit built, pushed and deployed by the same three bundles cd.yml's build-push and deploy
+ *      jobs run (compose-build, ghcr-push, ssh-deploy), without load since nothing serves yet. The seed is a
+ *      precondition, not part of the story: running all of cd.yml for it cost one more full CI + gate run;
  *   1. a PR is opened: pr-gate.yml on pull_request (hadolint + SARIF, build, eval gate + sticky comment);
  *   2. it is merged: cd.yml on push to main (CI, the PR gate, build, push, deploy under load, smoke, baseline);
  *   3. a bad merge (the production image binds to an address it does not have): cd.yml again, gates pass,
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { ledgerSummary } from '../../actions/toolkit/src/deploy/summary.js';
 import type { Listing } from '../../actions/toolkit/src/deploy/engine.js';
 import { sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
+import { type ActionRun, errorsOf, runAction } from '../../tests/support/action-runner.js';
 import { type FakeGitHub, startFakeGitHub } from '../../tests/support/fake-github-api.js';
 import {
   type LogEntry,
@@ -273,6 +276,56 @@ async function workflow(
   };
 }
 
+/**
+ * An empty host's first release: the base commit through the bundles cd.yml's build-push and deploy jobs use,
+ * with the inputs those jobs pass (the same settings), run the way the runner runs them. No load: nothing serves.
+ */
+async function seed(ctx: Context, sha: string): Promise<string> {
+  const { vars, secrets } = settings();
+  const env = {
+    GITHUB_SHA: sha,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_ACTOR: ACTOR,
+    GITHUB_REPOSITORY: REPOSITORY,
+    GITHUB_RUN_ID: runId,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: ctx.github.url,
+  };
+  const must = async (name: string, inputs: Record<string, string>): Promise<ActionRun> => {
+    const { main } = await runAction(name, inputs, { workspace: repo.dir, env });
+    if (main.status !== 0)
+      throw new Error(`${name} failed: ${errorsOf(main).join(' ') || `exit ${main.status}`}`);
+    return main;
+  };
+  const build = await must('compose-build', {
+    'compose-file': 'docker/compose.yaml',
+    services: 'api',
+    cache: vars.BUILD_CACHE!,
+    tag: sha,
+  });
+  const push = await must('ghcr-push', {
+    images: build.outputs.images!,
+    registry: vars.REGISTRY!,
+    repository: vars.IMAGE_REPOSITORY!,
+    username: vars.REGISTRY_USERNAME!,
+    password: secrets.REGISTRY_PASSWORD!,
+  });
+  const deploy = await must('ssh-deploy', {
+    host: vars.VPS_HOST!,
+    port: vars.VPS_PORT!,
+    user: vars.VPS_USER!,
+    'known-hosts': vars.VPS_KNOWN_HOSTS!,
+    'private-key': secrets.VPS_SSH_KEY!,
+    'app-dir': vars.VPS_APP_DIR!,
+    images: push.outputs.digests!,
+    'release-id': push.outputs.tag!,
+    environment: 'production',
+    'environment-url': vars.PRODUCTION_URL!,
+  });
+  if (!(await serving())) throw new Error(`${proxyUrl}/health/detailed does not answer 200 after the seed`);
+  return deploy.outputs['release-id']!;
+}
+
 /** The release a deploy of `sha` creates (ghcr-push's tag), read back from the host's ledger. */
 function releaseOf(sha: string): string {
   const entry = listing()
@@ -336,11 +389,11 @@ async function main(): Promise<number> {
     );
 
     if (!pre.live)
-      await deployPush(ctx, 'first deploy', '0'.repeat(40), base, {
-        job: 'deploy',
-        expect: 'live',
-        firstDeploy: true,
-      });
+      await step(
+        'seed the empty host: the base commit through compose-build, ghcr-push and ssh-deploy',
+        () => seed(ctx, base),
+        (release) => `${release} live (no load: nothing served before it)`,
+      );
 
     // 1. A pull request: one commit on a branch; GitHub tests the merge of it into main.
     repo.git('checkout', '--quiet', '-b', 'rehearsal/change');
