@@ -416,14 +416,14 @@ async function main(): Promise<number> {
       tunnel = await step(
         "the VPS's Prometheus, through an SSH tunnel",
         async () => {
-          const up = spawnSync('scripts/sandbox/host', ['monitoring', 'vps1'], {
+          const up = spawnSync('scripts/sandbox/host', ['monitoring', sandbox.SLIPWAY_VPS_NAME!], {
             cwd: repoRoot,
             encoding: 'utf8',
             timeout: 600_000,
           });
           if (up.status !== 0)
             throw new Error(
-              `scripts/sandbox/host monitoring vps1 failed: ${up.stderr.trim().split('\n').pop()}`,
+              `scripts/sandbox/host monitoring ${sandbox.SLIPWAY_VPS_NAME} failed: ${up.stderr.trim().split('\n').pop()}`,
             );
           return openTunnel({
             host: sandbox.SLIPWAY_VPS_HOST!,
