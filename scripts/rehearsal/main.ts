@@ -32,7 +32,11 @@ import {
 } from '../act/act.js';
 import { type ScratchRepo, pushPayload, scratchRepo } from '../act/scratch-repo.js';
 import { startLoad } from './load.js';
+import type { PrometheusClient } from './prometheus-client.js';
+import { type ServerErrors, serverErrors } from './server-errors.js';
+import { type Tunnel, checkDashboardsAndAlerts, openTunnel } from './vps-prometheus.js';
 import {
+  type PanelsResult,
   type PreCheck,
   type StepResult,
   type SwitchResult,
@@ -63,6 +67,10 @@ const evalStackEnv = {
 };
 
 const steps: StepResult[] = [];
+/** The VPS's Prometheus, through an SSH tunnel; undefined when it could not be reached (then nothing is measured). */
+let prometheus: PrometheusClient | undefined;
+/** The first measured switch's start (Unix seconds): the panel check's window starts there. */
+let measuredFrom: number | undefined;
 const workflows: WorkflowRecord[] = [];
 const deploys: SwitchResult[] = [];
 let workflowCount = 0;
@@ -255,6 +263,18 @@ async function workflow(
   const report = ended ? await ended : { requests: 0, failed: 0, samples: ['the deploy job never started'] };
   const after = await serving();
   const did = opts.sw.expect === 'refused' ? started > 0 && !jobOk : jobOk;
+  let server: ServerErrors | null = null;
+  if (prometheus && started && !opts.sw.firstDeploy) {
+    const window = { start: started / 1000, end: started / 1000 + seconds };
+    measuredFrom ??= window.start;
+    try {
+      server = await serverErrors(prometheus, window, {
+        marginSeconds: await prometheus.scrapeIntervalSeconds(),
+      });
+    } catch (err) {
+      log(`${story}: server-side errors not measured: ${(err as Error).message}`);
+    }
+  }
   const notes = [
     ...(servedAtStart && !(await servedAtStart) && !opts.sw.firstDeploy
       ? ['the live release was NOT serving when this switch began (an outage before it)']
@@ -271,7 +291,7 @@ async function workflow(
       firstDeploy: opts.sw.firstDeploy,
       requests: report.requests,
       failedRequests: report.failed,
-      serverErrors: null,
+      serverErrors: server,
     },
   };
 }
@@ -371,6 +391,8 @@ async function main(): Promise<number> {
   const releases = await serveHadolintRelease();
   const ctx: Context = { act, github, hadolintUrl: releases.url };
   let rollback: SwitchResult | null = null;
+  let panels: PanelsResult | null = null;
+  let tunnel: Tunnel | undefined;
   let pre: PreCheck = { ok: false, live: null, serving: false, detail: 'not checked' };
   try {
     pre = await step(
@@ -387,6 +409,36 @@ async function main(): Promise<number> {
     log(
       `run ${runId}, base ${base.slice(0, 7)}, VPS ${sandbox.SLIPWAY_VPS_HOST}, registry ${sandbox.SLIPWAY_VPS_REGISTRY}`,
     );
+
+    // The VPS's monitoring stack (a drill may have remade the host since the sandbox came up), reached the way
+    // an operator reaches it. Without it the story still runs, but nothing is measured server-side: not ok.
+    try {
+      tunnel = await step(
+        "the VPS's Prometheus, through an SSH tunnel",
+        async () => {
+          const up = spawnSync('scripts/sandbox/host', ['monitoring', sandbox.SLIPWAY_VPS_NAME!], {
+            cwd: repoRoot,
+            encoding: 'utf8',
+            timeout: 600_000,
+          });
+          if (up.status !== 0)
+            throw new Error(
+              `scripts/sandbox/host monitoring ${sandbox.SLIPWAY_VPS_NAME} failed: ${up.stderr.trim().split('\n').pop()}`,
+            );
+          return openTunnel({
+            host: sandbox.SLIPWAY_VPS_HOST!,
+            port: sandbox.SLIPWAY_VPS_PORT!,
+            user: sandbox.SLIPWAY_VPS_USER!,
+            key: sandbox.SLIPWAY_VPS_KEY!,
+            knownHosts: sandbox.SLIPWAY_VPS_KNOWN_HOSTS!,
+          });
+        },
+        (t) => t.client.baseUrl,
+      );
+      prometheus = tunnel.client;
+    } catch (err) {
+      log(`no server-side measurement: ${(err as Error).message}`);
+    }
 
     if (!pre.live)
       await step(
@@ -487,9 +539,20 @@ async function main(): Promise<number> {
       detail: ['rollback.yml dispatched from main', ...rb.notes].join('; '),
       ...rb.switch!,
     };
+    if (prometheus && measuredFrom !== undefined) {
+      const client = prometheus;
+      const from = measuredFrom;
+      panels = await step(
+        "every dashboard query and alert rule against the VPS's Prometheus",
+        () => checkDashboardsAndAlerts(client, { start: from, end: Date.now() / 1000 }),
+        (p) =>
+          `${p.total - p.empty.length}/${p.total} queries with data, ${p.alerts.total - p.alerts.errors.length}/${p.alerts.total} rules healthy`,
+      );
+    }
   } catch (err) {
     log(`stopped: ${(err as Error).message}`);
   } finally {
+    tunnel?.close();
     await github.close();
     releases.close();
   }
@@ -502,6 +565,7 @@ async function main(): Promise<number> {
     steps,
     deploys,
     rollback,
+    panels,
     live: final?.current || null,
     ledger: final ? ledgerSummary(final) : '',
   });

@@ -81,6 +81,14 @@ export class PrometheusClient {
     return data.result;
   }
 
+  /** The global scrape interval of the running configuration, in seconds (Prometheus' default: 60). */
+  async scrapeIntervalSeconds(): Promise<number> {
+    const data = await this.get<{ yaml: string }>('api/v1/status/config', {}, '(config)');
+    const m = /^\s+scrape_interval:\s*(\d+)(ms|s|m)\s*$/m.exec(data.yaml);
+    if (!m) return 60;
+    return Number(m[1]) * ({ ms: 0.001, s: 1, m: 60 } as const)[m[2] as 'ms' | 's' | 'm'];
+  }
+
   async rules(): Promise<RuleState[]> {
     const data = await this.get<{ groups: { rules: RuleState[] }[] }>('api/v1/rules', {}, '(rules)');
     return data.groups.flatMap((g) => g.rules);

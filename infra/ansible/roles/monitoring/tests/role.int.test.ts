@@ -82,49 +82,62 @@ describe('role monitoring', { timeout: 300_000 }, () => {
       /^[A-Za-z0-9]{32}$/,
     );
     expect(fs.statSync(path.join(work, 'app', 'metrics')).isDirectory()).toBe(true);
+    // The app database's password, for a host set up before its first deploy (the engine keeps it).
+    expect(fs.statSync(path.join(work, 'app', 'shared', 'secrets')).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(path.join(work, 'app', 'shared', 'secrets', 'db_password'), 'utf8')).toMatch(
+      /^[A-Za-z0-9]{32}$/,
+    );
     expect(fs.readFileSync(path.join(dir, '.env'), 'utf8')).toContain(
       `MONITORING_TEXTFILE_DIR=${path.join(work, 'app', 'metrics')}\n`,
     );
   });
 
-  it('changes nothing on a second run, and keeps the generated password', () => {
+  it('changes nothing on a second run, and keeps the generated passwords', () => {
     const password = fs.readFileSync(
       path.join(work, 'monitoring', 'secrets', 'grafana_admin_password'),
       'utf8',
     );
+    const dbPassword = path.join(work, 'app', 'shared', 'secrets', 'db_password');
+    fs.writeFileSync(dbPassword, 'the-engines-own');
     const run = playbook(vars());
     expect(run.status, run.output).toBe(0);
     expect(run.changed, run.output).toBe(0);
     expect(fs.readFileSync(path.join(work, 'monitoring', 'secrets', 'grafana_admin_password'), 'utf8')).toBe(
       password,
     );
+    expect(fs.readFileSync(dbPassword, 'utf8')).toBe('the-engines-own');
   });
 
   it('writes an .env that sets every variable the compose file requires', () => {
     const dir = path.join(work, 'monitoring');
-    // The secret files must exist for compose to accept the configuration.
-    fs.mkdirSync(path.join(work, 'app', 'shared', 'secrets'), { recursive: true });
-    fs.writeFileSync(path.join(work, 'app', 'shared', 'secrets', 'db_password'), 'x');
-    const r = spawnSync(
-      'docker',
-      [
-        'compose',
-        '--project-directory',
-        dir,
-        '-f',
-        path.join(dir, 'compose.yaml'),
-        'config',
-        '--format',
-        'json',
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(r.status, r.stderr).toBe(0);
-    const config = JSON.parse(r.stdout) as {
-      services: Record<string, { ports?: { host_ip: string; published: string }[]; command?: string[] }>;
+    const composeConfig = (profiles: string[]) => {
+      const r = spawnSync(
+        'docker',
+        [
+          'compose',
+          '--project-directory',
+          dir,
+          '-f',
+          path.join(dir, 'compose.yaml'),
+          ...profiles.flatMap((p) => ['--profile', p]),
+          'config',
+          '--format',
+          'json',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as {
+        services: Record<string, { ports?: { host_ip: string; published: string }[]; command?: string[] }>;
+      };
     };
+    // Without the grafana profile (monitoring_grafana_enabled false, the sandbox): Prometheus and the exporters.
+    expect(Object.keys(composeConfig([]).services).sort()).toEqual([
+      'node-exporter',
+      'postgres-exporter',
+      'prometheus',
+    ]);
+    const config = composeConfig(['grafana']);
     expect(Object.keys(config.services).sort()).toEqual([
       'grafana',
       'node-exporter',
