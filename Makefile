@@ -4,8 +4,8 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help rehearse chaos rollback-bench setup build lint typecheck check test test-unit test-integration clean \
-	sandbox-up sandbox-down sandbox-status
+.PHONY: help rehearse chaos rollback-bench bootstrap-drill setup build lint typecheck check test test-unit \
+	test-integration infra-check clean sandbox-up sandbox-down sandbox-status
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ chaos: ## Fault drills: kill/OOM each live container, fill the disk, restart Doc
 
 rollback-bench: ## Median rollback vs deploy seconds (action start to serving) under load; rollback-bench.json
 	@scripts/setup.sh && scripts/sandbox/up && node --import tsx scripts/chaos/rollback-bench.ts
+
+bootstrap-drill: ## Two bare hosts: setup-vps.sh vs Ansible, each twice, deployed to and compared
+	@scripts/bootstrap-drill.sh
 
 setup: ## Install npm packages and the pinned linters (idempotent, fast when warm)
 	@scripts/setup.sh
@@ -40,10 +43,14 @@ test-unit: setup ## Unit tests only (no Docker)
 test-integration: setup sandbox-up ## Integration tests against the real sandbox
 	npx vitest run --project integration
 
+infra-check: setup ## Offline checks of infra/: ansible-lint, playbook syntax, setup-vps facts; tofu fmt/validate/plan, tflint
+	@scripts/infra/check-hosts.sh
+	@scripts/infra/check.sh
+
 test: ## Everything CI runs; prints "N passed, N failed" last
 	@scripts/test.sh
 
-sandbox-up: ## Start the sandbox: Docker engine, base images, registry, VPS host
+sandbox-up: ## Start the sandbox: Docker engine, base images, registry, mirror, apt proxy, VPS (vps1)
 	@scripts/sandbox/up
 
 sandbox-down: ## Stop everything the sandbox started
@@ -53,9 +60,9 @@ sandbox-status: ## Show what the sandbox runs
 	@scripts/sandbox/status
 
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
-	rm -rf coverage .cache rehearsal-report.json chaos-report.json rollback-bench.json
+	rm -rf coverage .cache rehearsal-report.json bootstrap-report.json chaos-report.json rollback-bench.json
 
-.PHONY: dev dev-down dev-reset logs migrate eval load-test
+.PHONY: dev dev-down dev-reset logs migrate eval load-test metrics-overhead
 
 dev: ## Dev stack with hot reload (loopback ports, debugger on 9229), then migrate + scrape + embed once
 	@scripts/dev/stack.sh up
@@ -77,3 +84,6 @@ eval: ## Score search on the labelled queries against the dev stack (metrics JSO
 
 load-test: ## Bounded wrk load test of /health and /search on loopback (LOAD_URL, LOAD_DURATION, LOAD_CONNECTIONS)
 	@scripts/dev/load-test.sh
+
+metrics-overhead: setup sandbox-up ## /search throughput with and without the service's metrics, as a ratio (docs/OBSERVABILITY.md)
+	npx tsx scripts/bench/metrics-overhead.ts

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is pure and fast (no Docker, no network); `integration` talks to the real
-// sandbox (Docker engine, registry, VPS namespace), which tests/integration-setup.ts brings up first.
+// Three projects: `unit` is pure and fast (no Docker, no network); `integration` talks to the real
+// sandbox (Docker engine, registry, VPS namespace), which tests/integration-setup.ts brings up first;
+// `infra` runs the infrastructure tools (OpenTofu) offline on infra/.
 export default defineConfig({
   test: {
     server: { deps: { inline: ['@actions/workflow-parser'] } },
@@ -26,10 +27,23 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', 'tests/infra/**'],
           globalSetup: ['tests/integration-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // infra/ checked offline with the real tools (OpenTofu, its providers), no sandbox needed. Run by
+        // `make infra-check` and by scripts/test.sh after the tool builds it overlaps with other suites.
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['tests/infra/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 120_000,
+          hookTimeout: 1_800_000,
           fileParallelism: false,
         },
       },

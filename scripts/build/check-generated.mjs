@@ -1,4 +1,5 @@
-// Fails when rebuilding would change a committed generated file (bundles, workflows, the engine's rules).
+// Fails when rebuilding would change a committed generated file (bundles, workflows, action READMEs, the
+// engine's rules, the facts block of infra/scripts/setup-vps.sh, Grafana dashboards).
 // Runs `npm run build`, then asks git whether anything tracked or untracked under the generated paths differs.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -10,6 +11,8 @@ const generated = [
   '.github/workflows',
   'workflows-src/local-actions.generated.ts',
   'infra/deploy-engine/lib/rules.generated.sh',
+  'infra/scripts/setup-vps.sh',
+  'infra/monitoring/grafana/dashboards',
 ];
 
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });

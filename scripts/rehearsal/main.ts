@@ -2,8 +2,10 @@
  * `make rehearse`: Slipway's whole story on one machine, told by the generated workflows themselves, run
  * unchanged under act on the host runner against the sandbox (a TLS + auth registry standing in for GHCR, a
  * VPS reached over SSH with a pinned host key, the GitHub REST stand-in):
- *   0. check the live release (an outage found here is a failure, not skipped);
- *      on an empty host, deploy the base commit first (no load: nothing serves yet, and the report says so);
+ *   0. check the live release (an outage found here is a failure, not skipped); on an empty host, seed it:
+ *      the base commit built, pushed and deployed by the same three bundles cd.yml's build-push and deploy
+ *      jobs run (compose-build, ghcr-push, ssh-deploy), without load since nothing serves yet. The seed is a
+ *      precondition, not part of the story: running all of cd.yml for it cost one more full CI + gate run;
  *   1. a PR is opened: pr-gate.yml on pull_request (hadolint + SARIF, build, eval gate + sticky comment);
  *   2. it is merged: cd.yml on push to main (CI, the PR gate, build, push, deploy under load, smoke, baseline);
  *   3. a bad merge (the production image binds to an address it does not have): cd.yml again, gates pass,
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { ledgerSummary } from '../../actions/toolkit/src/deploy/summary.js';
 import type { Listing } from '../../actions/toolkit/src/deploy/engine.js';
 import { sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
+import { type ActionRun, errorsOf, runAction } from '../../tests/support/action-runner.js';
 import { type FakeGitHub, startFakeGitHub } from '../../tests/support/fake-github-api.js';
 import {
   type LogEntry,
@@ -29,7 +32,11 @@ import {
 } from '../act/act.js';
 import { type ScratchRepo, pushPayload, scratchRepo } from '../act/scratch-repo.js';
 import { startLoad } from './load.js';
+import type { PrometheusClient } from './prometheus-client.js';
+import { type ServerErrors, serverErrors } from './server-errors.js';
+import { type Tunnel, checkDashboardsAndAlerts, openTunnel } from './vps-prometheus.js';
 import {
+  type PanelsResult,
   type PreCheck,
   type StepResult,
   type SwitchResult,
@@ -60,6 +67,10 @@ const evalStackEnv = {
 };
 
 const steps: StepResult[] = [];
+/** The VPS's Prometheus, through an SSH tunnel; undefined when it could not be reached (then nothing is measured). */
+let prometheus: PrometheusClient | undefined;
+/** The first measured switch's start (Unix seconds): the panel check's window starts there. */
+let measuredFrom: number | undefined;
 const workflows: WorkflowRecord[] = [];
 const deploys: SwitchResult[] = [];
 let workflowCount = 0;
@@ -252,6 +263,18 @@ async function workflow(
   const report = ended ? await ended : { requests: 0, failed: 0, samples: ['the deploy job never started'] };
   const after = await serving();
   const did = opts.sw.expect === 'refused' ? started > 0 && !jobOk : jobOk;
+  let server: ServerErrors | null = null;
+  if (prometheus && started && !opts.sw.firstDeploy) {
+    const window = { start: started / 1000, end: started / 1000 + seconds };
+    measuredFrom ??= window.start;
+    try {
+      server = await serverErrors(prometheus, window, {
+        marginSeconds: await prometheus.scrapeIntervalSeconds(),
+      });
+    } catch (err) {
+      log(`${story}: server-side errors not measured: ${(err as Error).message}`);
+    }
+  }
   const notes = [
     ...(servedAtStart && !(await servedAtStart) && !opts.sw.firstDeploy
       ? ['the live release was NOT serving when this switch began (an outage before it)']
@@ -268,9 +291,59 @@ async function workflow(
       firstDeploy: opts.sw.firstDeploy,
       requests: report.requests,
       failedRequests: report.failed,
-      serverErrors: null,
+      serverErrors: server,
     },
   };
+}
+
+/**
+ * An empty host's first release: the base commit through the bundles cd.yml's build-push and deploy jobs use,
+ * with the inputs those jobs pass (the same settings), run the way the runner runs them. No load: nothing serves.
+ */
+async function seed(ctx: Context, sha: string): Promise<string> {
+  const { vars, secrets } = settings();
+  const env = {
+    GITHUB_SHA: sha,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_ACTOR: ACTOR,
+    GITHUB_REPOSITORY: REPOSITORY,
+    GITHUB_RUN_ID: runId,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: ctx.github.url,
+  };
+  const must = async (name: string, inputs: Record<string, string>): Promise<ActionRun> => {
+    const { main } = await runAction(name, inputs, { workspace: repo.dir, env });
+    if (main.status !== 0)
+      throw new Error(`${name} failed: ${errorsOf(main).join(' ') || `exit ${main.status}`}`);
+    return main;
+  };
+  const build = await must('compose-build', {
+    'compose-file': 'docker/compose.yaml',
+    services: 'api',
+    cache: vars.BUILD_CACHE!,
+    tag: sha,
+  });
+  const push = await must('ghcr-push', {
+    images: build.outputs.images!,
+    registry: vars.REGISTRY!,
+    repository: vars.IMAGE_REPOSITORY!,
+    username: vars.REGISTRY_USERNAME!,
+    password: secrets.REGISTRY_PASSWORD!,
+  });
+  const deploy = await must('ssh-deploy', {
+    host: vars.VPS_HOST!,
+    port: vars.VPS_PORT!,
+    user: vars.VPS_USER!,
+    'known-hosts': vars.VPS_KNOWN_HOSTS!,
+    'private-key': secrets.VPS_SSH_KEY!,
+    'app-dir': vars.VPS_APP_DIR!,
+    images: push.outputs.digests!,
+    'release-id': push.outputs.tag!,
+    environment: 'production',
+    'environment-url': vars.PRODUCTION_URL!,
+  });
+  if (!(await serving())) throw new Error(`${proxyUrl}/health/detailed does not answer 200 after the seed`);
+  return deploy.outputs['release-id']!;
 }
 
 /** The release a deploy of `sha` creates (ghcr-push's tag), read back from the host's ledger. */
@@ -318,6 +391,8 @@ async function main(): Promise<number> {
   const releases = await serveHadolintRelease();
   const ctx: Context = { act, github, hadolintUrl: releases.url };
   let rollback: SwitchResult | null = null;
+  let panels: PanelsResult | null = null;
+  let tunnel: Tunnel | undefined;
   let pre: PreCheck = { ok: false, live: null, serving: false, detail: 'not checked' };
   try {
     pre = await step(
@@ -335,12 +410,42 @@ async function main(): Promise<number> {
       `run ${runId}, base ${base.slice(0, 7)}, VPS ${sandbox.SLIPWAY_VPS_HOST}, registry ${sandbox.SLIPWAY_VPS_REGISTRY}`,
     );
 
+    // The VPS's monitoring stack (a drill may have remade the host since the sandbox came up), reached the way
+    // an operator reaches it. Without it the story still runs, but nothing is measured server-side: not ok.
+    try {
+      tunnel = await step(
+        "the VPS's Prometheus, through an SSH tunnel",
+        async () => {
+          const up = spawnSync('scripts/sandbox/host', ['monitoring', sandbox.SLIPWAY_VPS_NAME!], {
+            cwd: repoRoot,
+            encoding: 'utf8',
+            timeout: 600_000,
+          });
+          if (up.status !== 0)
+            throw new Error(
+              `scripts/sandbox/host monitoring ${sandbox.SLIPWAY_VPS_NAME} failed: ${up.stderr.trim().split('\n').pop()}`,
+            );
+          return openTunnel({
+            host: sandbox.SLIPWAY_VPS_HOST!,
+            port: sandbox.SLIPWAY_VPS_PORT!,
+            user: sandbox.SLIPWAY_VPS_USER!,
+            key: sandbox.SLIPWAY_VPS_KEY!,
+            knownHosts: sandbox.SLIPWAY_VPS_KNOWN_HOSTS!,
+          });
+        },
+        (t) => t.client.baseUrl,
+      );
+      prometheus = tunnel.client;
+    } catch (err) {
+      log(`no server-side measurement: ${(err as Error).message}`);
+    }
+
     if (!pre.live)
-      await deployPush(ctx, 'first deploy', '0'.repeat(40), base, {
-        job: 'deploy',
-        expect: 'live',
-        firstDeploy: true,
-      });
+      await step(
+        'seed the empty host: the base commit through compose-build, ghcr-push and ssh-deploy',
+        () => seed(ctx, base),
+        (release) => `${release} live (no load: nothing served before it)`,
+      );
 
     // 1. A pull request: one commit on a branch; GitHub tests the merge of it into main.
     repo.git('checkout', '--quiet', '-b', 'rehearsal/change');
@@ -434,9 +539,20 @@ async function main(): Promise<number> {
       detail: ['rollback.yml dispatched from main', ...rb.notes].join('; '),
       ...rb.switch!,
     };
+    if (prometheus && measuredFrom !== undefined) {
+      const client = prometheus;
+      const from = measuredFrom;
+      panels = await step(
+        "every dashboard query and alert rule against the VPS's Prometheus",
+        () => checkDashboardsAndAlerts(client, { start: from, end: Date.now() / 1000 }),
+        (p) =>
+          `${p.total - p.empty.length}/${p.total} queries with data, ${p.alerts.total - p.alerts.errors.length}/${p.alerts.total} rules healthy`,
+      );
+    }
   } catch (err) {
     log(`stopped: ${(err as Error).message}`);
   } finally {
+    tunnel?.close();
     await github.close();
     releases.close();
   }
@@ -449,6 +565,7 @@ async function main(): Promise<number> {
     steps,
     deploys,
     rollback,
+    panels,
     live: final?.current || null,
     ledger: final ? ledgerSummary(final) : '',
   });

@@ -2,6 +2,9 @@
  * The rehearsal's report: pure functions from what happened to `rehearsal-report.json` and the readable
  * summary printed at the end.
  */
+import type { ServerErrors } from './server-errors.js';
+
+export type { ServerErrors };
 export interface StepResult {
   name: string;
   ok: boolean;
@@ -31,8 +34,11 @@ export interface SwitchResult {
   firstDeploy: boolean;
   requests: number;
   failedRequests: number;
-  /** 5xx answers the server logged during the switch (Prometheus, per deploy window); null: not measured. */
-  serverErrors: number | null;
+  /**
+   * What the api itself counted during the switch (the VPS's Prometheus over the switch's window): 5xx answers
+   * and connections closed before it answered. null: not measured, which does not count as 0.
+   */
+  serverErrors: ServerErrors | null;
   detail: string;
 }
 
@@ -55,6 +61,43 @@ export interface WorkflowRecord {
   jobs: JobRecord[];
 }
 
+/** The dashboards' queries and the alert rules, run against the VPS's Prometheus after the story. */
+export interface PanelsResult {
+  ok: boolean;
+  /** Dashboard queries run (panels and annotations). */
+  total: number;
+  /** `<dashboard> / <panel>: <why>`: each query that returned no data or failed. */
+  empty: string[];
+  /** Dashboards not checked, with the reason (e.g. what feeds them is not installed on the host). */
+  skipped: string[];
+  alerts: { total: number; errors: string[] };
+  /** The window the queries ran over (ISO times). */
+  window: { start: string; end: string };
+}
+
+export function panelsResult(input: {
+  total: number;
+  empty: string[];
+  skipped: string[];
+  rules: { name: string; health: string; lastError?: string }[];
+  window: { start: number; end: number };
+}): PanelsResult {
+  const errors = input.rules
+    .filter((r) => r.health !== 'ok' || (r.lastError ?? '') !== '')
+    .map((r) => `${r.name}: ${r.health}${r.lastError ? ` (${r.lastError})` : ''}`);
+  return {
+    ok: input.total > 0 && input.empty.length === 0 && input.rules.length > 0 && errors.length === 0,
+    total: input.total,
+    empty: input.empty,
+    skipped: input.skipped,
+    alerts: { total: input.rules.length, errors },
+    window: {
+      start: new Date(input.window.start * 1000).toISOString(),
+      end: new Date(input.window.end * 1000).toISOString(),
+    },
+  };
+}
+
 export interface RehearsalReport {
   ok: boolean;
   startedAt: string;
@@ -65,13 +108,24 @@ export interface RehearsalReport {
   steps: StepResult[];
   deploys: SwitchResult[];
   rollback: SwitchResult | null;
+  /** null: the check could not run (no Prometheus reached): not ok. */
+  panels: PanelsResult | null;
   live: string | null;
   ledger: string;
 }
 
-/** A switch counts only when it did what was expected, lost no request, and (but for a first deploy) saw load. */
+/** No server-side failure was counted; a switch under load that was not measured is not clean. */
+export function serverClean(s: SwitchResult): boolean {
+  if (s.firstDeploy) return true;
+  return s.serverErrors !== null && s.serverErrors.status5xx === 0 && s.serverErrors.connectionErrors === 0;
+}
+
+/**
+ * A switch counts only when it did what was expected, lost no request, and (but for a first deploy) saw load
+ * and was measured server-side with no 5xx and no connection error.
+ */
 export function switchCounts(s: SwitchResult): boolean {
-  return s.ok && s.failedRequests === 0 && (s.firstDeploy || s.requests > 0);
+  return s.ok && s.failedRequests === 0 && (s.firstDeploy || s.requests > 0) && serverClean(s);
 }
 
 export function buildReport(input: {
@@ -82,6 +136,7 @@ export function buildReport(input: {
   steps: StepResult[];
   deploys: SwitchResult[];
   rollback: SwitchResult | null;
+  panels: PanelsResult | null;
   live: string | null;
   ledger: string;
 }): RehearsalReport {
@@ -93,7 +148,9 @@ export function buildReport(input: {
     input.steps.every((s) => s.ok) &&
     input.rollback !== null &&
     switches.filter((s) => !s.firstDeploy).length > 0 &&
-    switches.every(switchCounts);
+    switches.every(switchCounts) &&
+    input.panels !== null &&
+    input.panels.ok;
   const roundSwitch = (s: SwitchResult) => ({ ...s, seconds: round(s.seconds) });
   return {
     ok,
@@ -105,6 +162,7 @@ export function buildReport(input: {
     steps: input.steps.map((s) => ({ ...s, seconds: round(s.seconds) })),
     deploys: input.deploys.map(roundSwitch),
     rollback: input.rollback ? roundSwitch(input.rollback) : null,
+    panels: input.panels,
     live: input.live,
     ledger: input.ledger,
   };
@@ -152,7 +210,7 @@ export function renderSummary(report: RehearsalReport): string {
     ...(report.rollback ? [{ ...report.rollback, release: `rollback -> ${report.rollback.release}` }] : []),
   ];
   const table = pad([
-    ['switch', 'expected', 'result', 'seconds', 'requests', 'failed', 'detail'],
+    ['switch', 'expected', 'result', 'seconds', 'requests', 'failed', 'server 5xx', 'server conn', 'detail'],
     ...switches.map((d) => [
       d.release,
       d.expect === 'live' ? 'goes live' : 'refused',
@@ -160,10 +218,23 @@ export function renderSummary(report: RehearsalReport): string {
       d.seconds.toFixed(1),
       d.firstDeploy ? 'no load: first deploy onto an empty host, not a measured switch' : String(d.requests),
       d.firstDeploy ? '' : String(d.failedRequests),
+      d.firstDeploy ? '' : (d.serverErrors?.status5xx.toString() ?? 'not measured'),
+      d.firstDeploy ? '' : (d.serverErrors?.connectionErrors.toString() ?? 'not measured'),
       d.detail,
     ]),
   ]);
   const pre = report.precheck;
+  const p = report.panels;
+  const panels = p
+    ? [
+        `dashboard queries: ${p.total - p.empty.length}/${p.total} returned data${p.empty.length ? '; EMPTY OR FAILED:' : ''}`,
+        ...p.empty.map((e) => `  ${e}`),
+        ...p.skipped.map((s) => `not checked: ${s}`),
+        `alert rules: ${p.alerts.total - p.alerts.errors.length}/${p.alerts.total} evaluate without error${p.alerts.errors.length ? ':' : ''}`,
+        ...p.alerts.errors.map((e) => `  ${e}`),
+        `result: ${p.ok ? 'ok' : 'FAILED'} (window ${p.window.start} to ${p.window.end})`,
+      ].join('\n')
+    : 'NOT RUN: the VPS Prometheus was not reached (see the steps)';
   return [
     '',
     `== Before: ${pre.live ? `live release ${pre.live}, ${pre.serving ? 'serving' : 'NOT SERVING (an outage)'}` : 'an empty host'}${pre.detail ? ` (${pre.detail})` : ''}`,
@@ -174,8 +245,11 @@ export function renderSummary(report: RehearsalReport): string {
     '== Other steps',
     steps,
     '',
-    '== Releases switched under load (requests and failures seen by clients during each switch)',
+    '== Releases switched under load (requests and failures seen by clients; 5xx and connection errors the api counted)',
     table,
+    '',
+    "== Dashboards and alerts against the VPS's Prometheus",
+    panels,
     '',
     '== Release ledger on the VPS',
     report.ledger.trim() || '(empty)',

@@ -1,14 +1,17 @@
 // The retrieval API: node:http, no framework. Routes: /health, /health/detailed, /version, /search.
+// /health/detailed answers only its status here (the public side, behind the proxy); the full report with
+// checks and build details is served on the internal listener (internal-server.ts).
 import { statfs } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ApiConfig, BuildInfo } from './config.js';
 import type { ChromaStore } from './chroma.js';
 import type { Pool } from './db.js';
-import { aggregate, diskStatus, httpStatusFor, runCheck, type Check } from './health.js';
+import { aggregate, diskStatus, httpStatusFor, runCheck, type Check, type Status } from './health.js';
 import { SERVER_TIMEOUTS, sendJson } from './http-util.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './log.js';
 import { hybridSearch, parseSearchParams, type Retrievers } from './search.js';
+import type { ServiceMetrics } from './service-metrics.js';
 
 export interface ApiDeps {
   config: ApiConfig;
@@ -19,6 +22,13 @@ export interface ApiDeps {
   log: Logger;
   startedAt: number;
   lifecycle: () => Lifecycle | undefined;
+  /** Request metrics; absent when METRICS_ENABLED=false. */
+  metrics?: ServiceMetrics;
+}
+
+export interface HealthReport {
+  code: number;
+  body: { status: Status } & Record<string, unknown>;
 }
 
 export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'chroma' | 'config'>): Check[] {
@@ -59,10 +69,34 @@ export function healthChecks(deps: Pick<ApiDeps, 'pool' | 'chroma' | 'config'>):
   ];
 }
 
-export function createApiServer(deps: ApiDeps): Server {
+/** The detailed health report: every check, the build and the uptime, with the HTTP status it maps to. */
+export function detailedHealthReport(deps: ApiDeps): () => Promise<HealthReport> {
   const checks = healthChecks(deps);
-  const draining = (): boolean => deps.lifecycle()?.draining ?? false;
   const uptime = (): number => Math.round((Date.now() - deps.startedAt) / 1000);
+  return async () => {
+    if (deps.lifecycle()?.draining) {
+      return { code: 503, body: { status: 'down', draining: true, uptime_seconds: uptime() } };
+    }
+    const results = await Promise.all(checks.map((c) => runCheck(c, deps.config.healthTimeoutMs)));
+    const status = aggregate(results);
+    return {
+      code: httpStatusFor(status),
+      body: {
+        status,
+        checks: results,
+        release: deps.build.releaseId,
+        version: deps.build.version,
+        git_sha: deps.build.gitSha,
+        image_digest: deps.build.imageDigest,
+        uptime_seconds: uptime(),
+      },
+    };
+  };
+}
+
+export function createApiServer(deps: ApiDeps): Server {
+  const report = detailedHealthReport(deps);
+  const draining = (): boolean => deps.lifecycle()?.draining ?? false;
 
   const routes: Record<
     string,
@@ -72,18 +106,10 @@ export function createApiServer(deps: ApiDeps): Server {
       if (draining()) return sendJson(res, 503, { status: 'draining' });
       sendJson(res, 200, { status: 'ok' });
     },
+    // Public: the status and its code only (a deploy gate or a smoke check needs no more).
     '/health/detailed': async (_req, res) => {
-      if (draining()) return sendJson(res, 503, { status: 'down', draining: true, uptime_seconds: uptime() });
-      const results = await Promise.all(checks.map((c) => runCheck(c, deps.config.healthTimeoutMs)));
-      const status = aggregate(results);
-      sendJson(res, httpStatusFor(status), {
-        status,
-        checks: results,
-        version: deps.build.version,
-        git_sha: deps.build.gitSha,
-        image_digest: deps.build.imageDigest,
-        uptime_seconds: uptime(),
-      });
+      const { code, body } = await report();
+      sendJson(res, code, { status: body.status });
     },
     '/version': (_req, res) => {
       sendJson(res, 200, {
@@ -113,6 +139,10 @@ export function createApiServer(deps: ApiDeps): Server {
       });
     });
     const handler = routes[url.pathname];
+    if (deps.metrics) {
+      const done = deps.metrics.startRequest(handler ? url.pathname : undefined, req.method);
+      res.on('close', () => done({ finished: res.writableFinished, statusCode: res.statusCode }));
+    }
     if (!handler) return sendJson(res, 404, { error: `no route for ${url.pathname}` });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createApiServer } from './api-server.js';
+import { createApiServer, detailedHealthReport, type ApiDeps } from './api-server.js';
 import { ChromaStore } from './chroma.js';
 import {
   ConfigError,
@@ -13,23 +13,28 @@ import {
   parseChroma,
   parseCommon,
   parseDatabase,
+  parseInternal,
   type Env,
 } from './config.js';
 import { loadCorpus } from './corpus.js';
 import { createPool, type Pool } from './db.js';
 import { loadQueries, runEval } from './evaluate.js';
 import { embedAll, scrape } from './ingest.js';
+import { createInternalServer } from './internal-server.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { migrate } from './migrate.js';
 import { CORPUS_FILE, EVAL_QUERIES_FILE, MIGRATIONS_DIR } from './paths.js';
 import { alwaysIn, createRotationServer, fileSource, Rotation } from './rotation.js';
 import { liveRetrievers } from './search.js';
+import { createServiceMetrics } from './service-metrics.js';
+import { timedRetrievers } from './timed-retrievers.js';
 
 const USAGE = `Usage: cli.js <command> [options]
 
 Commands:
-  serve          run the HTTP API (PORT, default 8080; the proxy's rotation check on ROTATION_PORT, 8082)
+  serve          run the HTTP API (PORT, default 8080; metrics on INTERNAL_PORT, default 9464; the proxy's
+                 rotation check on ROTATION_PORT, default 8082)
   migrate        apply pending SQL migrations
   scrape         ingest the bundled corpus into PostgreSQL (idempotent)
   embed          embed every document into the ChromaDB collection (idempotent)
@@ -48,20 +53,27 @@ function database(env: Env, log: Logger, name: string) {
 
 async function serve(env: Env, log: Logger): Promise<void> {
   const config = parseApi(env, tmpdir());
+  const internalConfig = parseInternal(env, config.port);
+  const build = parseBuildInfo(env);
   const chroma = new ChromaStore(parseChroma(env));
   const pool = database(env, log, 'api');
+  const metrics = internalConfig.metricsEnabled ? createServiceMetrics(build) : undefined;
+  const retrievers = liveRetrievers(pool, chroma, config.dbReadRetryMs);
   // The server reads the lifecycle's state, and the lifecycle needs the server: tie the knot through a holder.
   const holder: { lifecycle?: Lifecycle } = {};
-  const server = createApiServer({
+  const deps: ApiDeps = {
     config,
-    build: parseBuildInfo(env),
+    build,
     pool,
     chroma,
-    retrievers: liveRetrievers(pool, chroma, config.dbReadRetryMs),
+    retrievers: metrics ? timedRetrievers(retrievers, metrics) : retrievers,
     log,
     startedAt: Date.now(),
     lifecycle: () => holder.lifecycle,
-  });
+    metrics,
+  };
+  const server = createApiServer(deps);
+  const internal = createInternalServer({ report: detailedHealthReport(deps), metrics, log });
   const rotation = new Rotation(
     config.rotationFile ? fileSource(config.rotationFile) : alwaysIn,
     () => holder.lifecycle?.draining ?? false,
@@ -73,12 +85,18 @@ async function serve(env: Env, log: Logger): Promise<void> {
     drainMs: config.drainMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     cleanup: async () => {
+      internal.closeAllConnections();
       rotationServer.closeAllConnections();
-      await Promise.all([pool.end(), new Promise<void>((resolve) => rotationServer.close(() => resolve()))]);
+      await Promise.all([
+        pool.end(),
+        new Promise<void>((resolve) => internal.close(() => resolve())),
+        new Promise<void>((resolve) => rotationServer.close(() => resolve())),
+      ]);
     },
   });
   holder.lifecycle = lifecycle;
   lifecycle.installSignalHandlers();
+  await listen(internal, internalConfig.host, internalConfig.port);
   // Listening on the rotation port last: the proxy chooses this instance only once the API answers.
   await listen(server, config.host, config.port);
   await listen(rotationServer, config.host, config.rotationPort);
@@ -87,9 +105,11 @@ async function serve(env: Env, log: Logger): Promise<void> {
     port: config.port,
     rotation_port: config.rotationPort,
     rotation_file: config.rotationFile,
+    internal_port: internalConfig.port,
+    metrics: internalConfig.metricsEnabled,
     chroma: chroma.url,
     collection: chroma.collectionName,
-    ...parseBuildInfo(env),
+    ...build,
   });
 }
 

@@ -29,6 +29,8 @@ export interface DatabaseConfig {
 }
 
 export interface BuildInfo {
+  /** The deploy engine's release id (RELEASE_ID), so metrics and logs name the release that served. */
+  releaseId: string;
   version: string;
   gitSha: string;
   buildDate: string;
@@ -55,6 +57,13 @@ export interface ApiConfig {
   healthTimeoutMs: number;
   drainMs: number;
   shutdownTimeoutMs: number;
+}
+
+/** The internal listener: /metrics and the detailed health report, on a port the proxy never publishes. */
+export interface InternalConfig {
+  host: string;
+  port: number;
+  metricsEnabled: boolean;
 }
 
 export interface Parsed<T> {
@@ -99,6 +108,15 @@ class EnvReader {
       return rule.fallback ?? 0;
     }
     return value;
+  }
+
+  bool(name: string, fallback: boolean, hint: string): boolean {
+    const raw = this.env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.problems.push(`${name}: "${raw}" is not a boolean. ${hint}`);
+    return fallback;
   }
 
   httpUrl(name: string, hint: string): string {
@@ -189,6 +207,7 @@ export function parseDatabase(env: Env, readFile: ReadTextFile): Parsed<Database
 
 export function parseBuildInfo(env: Env): BuildInfo {
   return {
+    releaseId: env.RELEASE_ID?.trim() || 'unknown',
     version: env.APP_VERSION?.trim() || '0.0.0-dev',
     gitSha: env.GIT_SHA?.trim() || 'unknown',
     buildDate: env.BUILD_DATE?.trim() || 'unknown',
@@ -263,5 +282,25 @@ export function parseApi(env: Env, defaultDataDir: string): ApiConfig {
         hint: 'Give how long to wait for in-flight requests, in seconds.',
       }) * 1000,
   };
+  return r.done(config).config;
+}
+
+/** INTERNAL_HOST, INTERNAL_PORT (default 9464) and METRICS_ENABLED (default true) of `serve`. */
+export function parseInternal(env: Env, apiPort: number): InternalConfig {
+  const r = new EnvReader(env);
+  const config: InternalConfig = {
+    host: r.text('INTERNAL_HOST', '0.0.0.0', ''),
+    port: r.int('INTERNAL_PORT', {
+      fallback: 9464,
+      ...PORT_RANGE,
+      hint: 'Set the port of the internal listener (metrics, detailed health).',
+    }),
+    metricsEnabled: r.bool('METRICS_ENABLED', true, 'Use true or false.'),
+  };
+  if (config.port === apiPort) {
+    r.problems.push(
+      `INTERNAL_PORT: ${config.port} is also PORT. Give the internal listener its own port, e.g. 9464.`,
+    );
+  }
   return r.done(config).config;
 }

@@ -6,6 +6,7 @@ import {
   parseCommon,
   parseChroma,
   parseDatabase,
+  parseInternal,
   type Env,
   type ReadTextFile,
 } from '../src/config.js';
@@ -130,6 +131,30 @@ describe('parseApi', () => {
   });
 });
 
+describe('parseInternal', () => {
+  it.each<[string, Env, ReturnType<typeof parseInternal>]>([
+    ['defaults', {}, { host: '0.0.0.0', port: 9464, metricsEnabled: true }],
+    [
+      'explicit',
+      { INTERNAL_HOST: '127.0.0.1', INTERNAL_PORT: '9999' },
+      expect.objectContaining({ port: 9999 }),
+    ],
+    ['metrics off', { METRICS_ENABLED: 'false' }, expect.objectContaining({ metricsEnabled: false })],
+    ['metrics off as 0', { METRICS_ENABLED: '0' }, expect.objectContaining({ metricsEnabled: false })],
+    ['metrics on as TRUE', { METRICS_ENABLED: 'TRUE' }, expect.objectContaining({ metricsEnabled: true })],
+  ])('%s', (_name, env, expected) => {
+    expect(parseInternal(env, 8080)).toEqual(expected);
+  });
+
+  it.each<[Env, string]>([
+    [{ INTERNAL_PORT: 'metrics' }, 'INTERNAL_PORT: "metrics" is not an integer from 1 to 65535'],
+    [{ INTERNAL_PORT: '8080' }, 'INTERNAL_PORT: 8080 is also PORT'],
+    [{ METRICS_ENABLED: 'yes please' }, 'METRICS_ENABLED: "yes please" is not a boolean. Use true or false.'],
+  ])('rejects %j', (env, fragment) => {
+    expect(problems(() => parseInternal(env, 8080))[0]).toContain(fragment);
+  });
+});
+
 describe('parseChroma', () => {
   it.each<[Env, string | null]>([
     [{ CHROMA_URL: 'http://chroma:8000/' }, null],
@@ -183,12 +208,16 @@ describe('parseCommon, parseBuildInfo', () => {
 
   it('build info falls back to unknown values', () => {
     expect(parseBuildInfo({})).toEqual({
+      releaseId: 'unknown',
       version: '0.0.0-dev',
       gitSha: 'unknown',
       buildDate: 'unknown',
       imageDigest: null,
     });
-    expect(parseBuildInfo({ APP_VERSION: '1.2.3', GIT_SHA: 'abc', IMAGE_DIGEST: 'sha256:x' })).toMatchObject({
+    expect(
+      parseBuildInfo({ RELEASE_ID: 'r1', APP_VERSION: '1.2.3', GIT_SHA: 'abc', IMAGE_DIGEST: 'sha256:x' }),
+    ).toMatchObject({
+      releaseId: 'r1',
       version: '1.2.3',
       gitSha: 'abc',
       imageDigest: 'sha256:x',

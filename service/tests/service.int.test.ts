@@ -44,24 +44,33 @@ async function chromaCollection(
   return { id: body.id, space: body.configuration_json.hnsw?.space ?? 'l2', count };
 }
 
+interface Api {
+  run: Running;
+  /** The public port (what the proxy publishes). */
+  base: string;
+  /** The internal listener: /metrics and the full /health/detailed. */
+  internal: string;
+  /** The proxy's rotation check. */
+  rotation: string;
+}
+
 /** Starts `serve`; waits until READY (a path of the API, or the rotation check by default) answers 2xx. */
-async function startApi(
-  extra: Record<string, string> = {},
-  ready?: string,
-): Promise<{ run: Running; base: string; rotation: string }> {
-  const [port, rotationPort] = [await freePort(), await freePort()];
+async function startApi(extra: Record<string, string> = {}, ready?: string): Promise<Api> {
+  const [port, internalPort, rotationPort] = [await freePort(), await freePort(), await freePort()];
   const run = startCli(['serve'], {
     ...env,
     PORT: String(port),
-    ROTATION_PORT: String(rotationPort),
     HOST: '127.0.0.1',
+    INTERNAL_PORT: String(internalPort),
+    INTERNAL_HOST: '127.0.0.1',
+    ROTATION_PORT: String(rotationPort),
     ...extra,
   });
   running.push(run);
   const base = `http://127.0.0.1:${port}`;
   const rotation = `http://127.0.0.1:${rotationPort}/health`;
   await waitForHttp(ready ? `${base}${ready}` : rotation);
-  return { run, base, rotation };
+  return { run, base, internal: `http://127.0.0.1:${internalPort}`, rotation };
 }
 
 async function getJson(url: string): Promise<{ status: number; body: Json }> {
@@ -187,19 +196,27 @@ describe('ingest pipeline', () => {
 
 describe('api', () => {
   let base: string;
+  let internal: string;
   beforeAll(async () => {
-    ({ base } = await startApi({
+    ({ base, internal } = await startApi({
       APP_VERSION: '1.2.3',
       GIT_SHA: 'abc1234',
       BUILD_DATE: '2026-01-01T00:00:00Z',
+      RELEASE_ID: 'r-42',
     }));
   });
 
-  it('answers liveness, detailed health and version', async () => {
+  it('answers liveness, detailed health (status only in public, details internally) and version', async () => {
     expect(await getJson(`${base}/health`)).toEqual({ status: 200, body: { status: 'ok' } });
-    const detailed = await getJson(`${base}/health/detailed`);
+    expect(await getJson(`${base}/health/detailed`)).toEqual({ status: 200, body: { status: 'ok' } });
+    const detailed = await getJson(`${internal}/health/detailed`);
     expect(detailed.status).toBe(200);
-    expect(detailed.body).toMatchObject({ status: 'ok', version: '1.2.3', git_sha: 'abc1234' });
+    expect(detailed.body).toMatchObject({
+      status: 'ok',
+      release: 'r-42',
+      version: '1.2.3',
+      git_sha: 'abc1234',
+    });
     expect(detailed.body.checks.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
       ['database', 'ok'],
       ['chroma', 'ok'],
@@ -279,6 +296,23 @@ describe('api', () => {
     socket.destroy();
     expect(received.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
   });
+
+  it('exposes Prometheus metrics on the internal listener only', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    const text = await (await fetch(`${internal}/metrics`)).text();
+    expect(text).toContain('slipway_build_info{release="r-42",version="1.2.3",git_sha="abc1234"');
+    expect(text).toMatch(/^slipway_http_requests_total\{route="\/search",method="GET",status="200"\} [1-9]/m);
+    expect(text).toMatch(
+      /^slipway_http_requests_total\{route="unmatched",method="GET",status="404"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^slipway_search_store_duration_seconds_count\{store="postgres",operation="full_text"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^slipway_search_store_duration_seconds_count\{store="chroma",operation="vector_query"\} [1-9]/m,
+    );
+    expect(text).toMatch(/^process_resident_memory_bytes [1-9]/m);
+  });
 });
 
 describe('ChromaDB', () => {
@@ -314,8 +348,9 @@ describe('ChromaDB', () => {
 describe('health semantics', () => {
   it('is degraded (200) without ChromaDB and search falls back to full-text', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
-    const { base } = await startApi({ CHROMA_URL: url });
-    const detailed = await getJson(`${base}/health/detailed`);
+    const { base, internal } = await startApi({ CHROMA_URL: url });
+    expect(await getJson(`${base}/health/detailed`)).toEqual({ status: 200, body: { status: 'degraded' } });
+    const detailed = await getJson(`${internal}/health/detailed`);
     expect(detailed.status).toBe(200);
     expect(detailed.body.status).toBe('degraded');
     expect(detailed.body.checks[1]).toMatchObject({
@@ -326,15 +361,19 @@ describe('health semantics', () => {
     const search = await getJson(`${base}/search?q=caddy`);
     expect(search.status).toBe(200);
     expect(search.body.degraded).toEqual(['vector']);
+    expect(await (await fetch(`${internal}/metrics`)).text()).toMatch(
+      /^slipway_search_store_errors_total\{store="chroma",operation="vector_query"\} 1$/m,
+    );
   });
 
   it('is down (503) without the database, within the check timeout', async () => {
-    const { base } = await startApi({
+    const { base, internal } = await startApi({
       DATABASE_PORT: String(await freePort()),
       HEALTH_CHECK_TIMEOUT_MS: '500',
     });
+    expect(await getJson(`${base}/health/detailed`)).toEqual({ status: 503, body: { status: 'down' } });
     const started = Date.now();
-    const detailed = await getJson(`${base}/health/detailed`);
+    const detailed = await getJson(`${internal}/health/detailed`);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(detailed.status).toBe(503);
     expect(detailed.body.status).toBe('down');

@@ -113,7 +113,7 @@ function must(cmd: string, args: string[], input?: string): string {
 
 /**
  * Builds the service image from docker/service.Dockerfile plus variants (a label each, so a new digest), and
- * a release that crashes on boot. Pushes them and returns the refs the VPS pulls (10.200.0.1:5000/...@sha256).
+ * a release that crashes on boot. Pushes them and returns the refs the VPS pulls (10.201.0.1:5000/...@sha256).
  */
 export function buildImages(variants: string[]): Record<string, string> {
   const registry = sandboxVar('SLIPWAY_REGISTRY');
@@ -156,7 +156,7 @@ export function buildImages(variants: string[]): Record<string, string> {
   return refs;
 }
 
-/** The VPS's docker must be logged in to the registry listener it pulls from (the sandbox does not do it). */
+/** Logs the VPS's deploy user in to the registry again (setup-vps.sh did it once; a test logs it out). */
 export function loginVps(): void {
   const password = fs.readFileSync(sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE'), 'utf8');
   mustOnVps(

@@ -47,7 +47,12 @@ it('rehearses the story through act: PR gate, merge under load, bad merge refuse
     ['live', true, 0],
     ['refused', true, 0],
   ]);
-  for (const d of [...measured, report.rollback!]) expect(d.requests).toBeGreaterThan(0);
+  for (const d of [...measured, report.rollback!]) {
+    expect(d.requests).toBeGreaterThan(0);
+    // What the api itself counted in each window, from the VPS's Prometheus: measured, and nothing failed.
+    expect(d.serverErrors, d.release).toMatchObject({ status5xx: 0, connectionErrors: 0 });
+  }
+  expect(report.panels).toMatchObject({ ok: true, empty: [], alerts: { errors: [] } });
   expect(report.rollback).toMatchObject({ ok: true, failedRequests: 0 });
   expect(report.live).toBe(report.rollback!.release);
   expect(report.ok).toBe(true);

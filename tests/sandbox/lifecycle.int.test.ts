@@ -1,21 +1,26 @@
-// What a developer relies on: `up` is idempotent and quick when warm, `status` names every component,
-// both engines carry the look-alike base images, and the sandbox listens only on loopback and the
-// namespace addresses.
+// What a developer relies on: `up` is idempotent and quick when warm (the VPS's setup is skipped by its stamp),
+// `status` names every component, the host engine carries the look-alike base images, and the sandbox listens
+// only on loopback and the hosts' gateway address.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, run, sandboxConstants, sandboxStateDir, sandboxVar } from './sandbox-env.js';
+import { repoRoot, run, sandboxConstants, sandboxStateDir } from './sandbox-env.js';
 
 const script = (name: string) => path.join(repoRoot, 'scripts', 'sandbox', name);
 const baseImages = sandboxConstants('BASE_IMAGES');
 
-/** Pids from the sandbox's pidfiles plus all their descendants (containerd, shims, sshd children). */
+/** The netns VPS of earlier versions: `up` no longer starts it, `down` stops one an earlier `up` left running. */
+const LEGACY_PIDFILES = new Set(['vps-sshd.pid', 'vps-dockerd.pid', 'registry-10.200.0.1.pid']);
+
+/** Pids from the pidfiles of what `up` starts (run/ and run/hosts/) plus all their descendants (containerd, shims). */
 function sandboxPids(): Set<number> {
-  const runDir = path.join(sandboxStateDir(), 'run');
+  const runDirs = [path.join(sandboxStateDir(), 'run'), path.join(sandboxStateDir(), 'run', 'hosts')];
   const pids = new Set(
-    readdirSync(runDir)
-      .filter((f) => f.endsWith('.pid'))
-      .map((f) => Number(readFileSync(path.join(runDir, f), 'utf8').trim())),
+    runDirs.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.pid') && !LEGACY_PIDFILES.has(f))
+        .map((f) => Number(readFileSync(path.join(dir, f), 'utf8').trim())),
+    ),
   );
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
@@ -88,7 +93,7 @@ describe('sandbox lifecycle', () => {
     console.log(`warm scripts/sandbox/up took ${seconds.toFixed(1)} s`);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/up in \d+\.\ds/);
-    expect(result.stderr).not.toMatch(/apt-get|debootstrap/);
+    expect(result.stderr).not.toMatch(/apt-get|debootstrap|running infra\/scripts\/setup-vps\.sh/);
   });
 
   it('status exits 0 and lists every component as up', () => {
@@ -99,12 +104,16 @@ describe('sandbox lifecycle', () => {
       'compose',
       'buildx',
       ...baseImages.map((i) => `image ${i}`),
+      'hosts network slipway-hosts',
       'registry 127.0.0.1:5000',
-      'registry 10.200.0.1:5000',
-      'vps netns slipway-vps',
-      'vps dockerd',
-      'vps base images',
-      'vps sshd 10.200.0.2:22',
+      'registry 10.201.0.1:5000',
+      'mirror 127.0.0.1:5001',
+      'mirror 10.201.0.1:5001',
+      'mirror has the base images',
+      'apt proxy 10.201.0.1:3142',
+      'image slipway/bare-vps:bookworm',
+      'host vps1 10.201.0.11',
+      'vps1 set up by setup-vps.sh',
     ];
     for (const name of expected)
       expect(result.stdout).toMatch(new RegExp(`^${name.replace(/\./g, '\\.')}\\s+up$`, 'm'));
@@ -116,12 +125,10 @@ describe('sandbox lifecycle', () => {
     expect(json.components).toHaveLength(expected.length);
   });
 
-  it('has the look-alike base images in the host engine and in the VPS engine', () => {
-    for (const engine of [[], ['-H', sandboxVar('SLIPWAY_VPS_DOCKER_HOST')]]) {
-      for (const image of baseImages) {
-        const inspect = run('docker', [...engine, 'image', 'inspect', '--format', '{{.Os}}', image]);
-        expect(inspect.status, `${image} missing in ${engine.join(' ') || 'host engine'}`).toBe(0);
-      }
+  it('has the look-alike base images in the host engine', () => {
+    for (const image of baseImages) {
+      const inspect = run('docker', ['image', 'inspect', '--format', '{{.Os}}', image]);
+      expect(inspect.status, `${image} missing in the host engine`).toBe(0);
     }
     const node = run('docker', [
       'run',
@@ -134,15 +141,15 @@ describe('sandbox lifecycle', () => {
     expect(node.stdout).toMatch(/^v24\.\d+\.\d+\n\d+\.\d+\.\d+\n$/);
   });
 
-  it('listens only on loopback and the namespace addresses', () => {
+  it("listens only on loopback and the hosts' gateway", () => {
     const pids = sandboxPids();
-    const netns = sandboxVar('SLIPWAY_NETNS');
-    const sockets = [...listeners(['ss']), ...listeners(['nsenter', `--net=/run/netns/${netns}`, 'ss'])];
-    const ours = sockets.filter(([, pid, name]) => pids.has(pid) && name !== 'docker-proxy');
-    expect(ours.map(([, , name]) => name)).toEqual(expect.arrayContaining(['docker-registry', 'sshd']));
+    const ours = listeners(['ss']).filter(([, pid, name]) => pids.has(pid) && name !== 'docker-proxy');
+    expect(ours.map(([, , name]) => name)).toEqual(
+      expect.arrayContaining(['docker-registry', 'apt-cacher-ng']),
+    );
     for (const [local, , name] of ours) {
       expect(local, `${name} listens on ${local}`).toMatch(
-        /^(127\.\d+\.\d+\.\d+|10\.200\.0\.[12]|\[::1\]):\d+$/,
+        /^(127\.\d+\.\d+\.\d+|10\.201\.0\.1|\[::1\]):\d+$/,
       );
     }
   });

@@ -1,29 +1,29 @@
-// The registry standing in for ghcr.io: TLS from the sandbox CA and htpasswd auth, exercised from the
-// VPS engine at 10.200.0.1:5000 (not loopback, so dockerd really verifies the certificate there).
+// The registry standing in for ghcr.io: TLS from the sandbox CA and htpasswd auth, exercised from the VPS's
+// engine (host vps1, through its console) at 10.201.0.1:5000: not loopback, so dockerd really verifies the
+// certificate there. And the mirror standing in for Docker Hub: anonymous, read-only, upstream names.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run, sandboxVar } from './sandbox-env.js';
+import { run, sandboxVar, vpsDocker } from './sandbox-env.js';
 
 const registry = sandboxVar('SLIPWAY_REGISTRY');
 const vpsRegistry = sandboxVar('SLIPWAY_VPS_REGISTRY');
 const user = sandboxVar('SLIPWAY_REGISTRY_USER');
 const passwordFile = sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE');
 const ca = sandboxVar('SLIPWAY_REGISTRY_CA');
-const vpsDocker = sandboxVar('SLIPWAY_VPS_DOCKER_HOST');
+const mirror = sandboxVar('SLIPWAY_REGISTRY_MIRROR');
 
 const repo = `sandbox-test/probe-${randomBytes(4).toString('hex')}`;
 const dirs: string[] = [];
 
 /** A docker client with its own (initially empty) credential store. */
-function dockerClient(host?: string) {
+function dockerClient() {
   const config = mkdtempSync(path.join(tmpdir(), 'slipway-docker-config-'));
   dirs.push(config);
   const env = { ...process.env, DOCKER_CONFIG: config };
-  const hostArgs = host ? ['-H', host] : [];
-  return (args: string[], input?: string) => run('docker', [...hostArgs, ...args], { env, input });
+  return (args: string[], input?: string) => run('docker', args, { env, input });
 }
 
 /** Builds a tiny unique image (a label on the base image) so every run pushes a new manifest. */
@@ -89,11 +89,11 @@ describe('sandbox registry', () => {
     expect(digest, push.stdout).toBeDefined();
     const ref = `${vpsRegistry}/${repo}@${digest}`;
 
-    const anonymous = dockerClient(vpsDocker)(['pull', ref]);
+    const anonymous = vpsDocker()(['pull', ref]);
     expect(anonymous.status, 'an anonymous pull must be refused').not.toBe(0);
     expect(anonymous.stderr).toMatch(/no basic auth credentials|unauthorized/i);
 
-    const vps = dockerClient(vpsDocker);
+    const vps = vpsDocker();
     const login = vps(['login', vpsRegistry, '-u', user, '--password-stdin'], password);
     expect(login.status, login.stderr).toBe(0);
     const pull = vps(['pull', ref]);
@@ -101,5 +101,29 @@ describe('sandbox registry', () => {
     const inspected = vps(['image', 'inspect', '--format', '{{join .RepoDigests " "}}', ref]);
     expect(inspected.stdout).toContain(digest);
     vps(['rmi', ref]);
+  });
+
+  it('mirrors the look-alike base images under their Docker Hub names, anonymously and read-only', () => {
+    const vps = vpsDocker();
+    const info = vps(['info', '--format', '{{json .RegistryConfig.Mirrors}}']);
+    expect(JSON.parse(info.stdout) as string[]).toEqual([`${mirror}/`]);
+    vps(['rmi', 'debian:bookworm-slim']);
+    const pull = vps(['pull', 'debian:bookworm-slim']);
+    expect(pull.status, pull.stderr).toBe(0);
+    const local = run('docker', ['image', 'inspect', '-f', '{{.Id}}', 'debian:bookworm-slim']).stdout.trim();
+    expect(vps(['image', 'inspect', '-f', '{{.Id}}', 'debian:bookworm-slim']).stdout.trim()).toBe(local);
+    const readOnly = run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--cacert',
+      ca,
+      '-X',
+      'POST',
+      `${mirror}/v2/library/debian/blobs/uploads/`,
+    ]);
+    expect(readOnly.stdout, 'the mirror the hosts use must refuse uploads').toBe('405');
   });
 });

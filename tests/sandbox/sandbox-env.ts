@@ -73,3 +73,22 @@ export function run(
   });
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
+
+/** A command on the VPS as root through its console (docker exec), the way an operator uses a provider's console. */
+export function onVpsConsole(
+  argv: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): RunResult {
+  const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const stdin = options.input === undefined ? [] : ['-i'];
+  return run('docker', ['exec', ...stdin, ...envArgs, sandboxVar('SLIPWAY_VPS_CONSOLE'), ...argv], {
+    input: options.input,
+    timeoutMs: 300_000,
+  });
+}
+
+/** docker on the VPS (through its console) with its own, initially empty, credential store in a tmpfs. */
+export function vpsDocker(): (args: string[], input?: string) => RunResult {
+  const config = `/run/slipway-test-docker-${Math.random().toString(16).slice(2, 10)}`;
+  return (args, input) => onVpsConsole(['docker', ...args], { input, env: { DOCKER_CONFIG: config } });
+}

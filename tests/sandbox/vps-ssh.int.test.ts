@@ -1,10 +1,10 @@
-// The VPS host: sshd in the slipway-vps namespace accepts only the deploy user's key, against a
-// pinned host key, and that user drives the VPS Docker engine.
+// The VPS (host vps1, set up from bare by infra/scripts/setup-vps.sh): its sshd accepts only the deploy user's
+// key, against a pinned host key, refuses root and passwords, and the deploy user drives the host's Docker engine.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run, sandboxStateDir, sandboxVar } from './sandbox-env.js';
+import { onVpsConsole, run, sandboxVar } from './sandbox-env.js';
 
 const host = sandboxVar('SLIPWAY_VPS_HOST');
 const port = sandboxVar('SLIPWAY_VPS_PORT');
@@ -32,17 +32,17 @@ const pinned = ['-i', key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('sandbox VPS over ssh', () => {
-  it('lets deploy run docker on the VPS engine with the key and the pinned host key', () => {
+  it('lets deploy run docker and compose v2 on the host with the key and the pinned host key', () => {
     const result = ssh(
       pinned,
       user,
-      'echo "$DOCKER_HOST"; docker info --format "{{.ServerVersion}}"; id -nG',
+      'docker info --format "{{.ServerVersion}}"; docker compose version --short; id -nG',
     );
     expect(result.status, result.stderr).toBe(0);
-    const [dockerHost, version, groups] = result.stdout.trim().split('\n');
-    expect(dockerHost).toBe(sandboxVar('SLIPWAY_VPS_DOCKER_HOST'));
+    const [version, compose, groups] = result.stdout.trim().split('\n');
     expect(version).toMatch(/^\d+\.\d+/);
-    expect(groups).toContain('slipway-docker');
+    expect(compose).toMatch(/^2\./);
+    expect(groups?.split(' ')).toContain('docker');
   });
 
   it('copies files into the app directory (scp needs the sftp subsystem)', () => {
@@ -91,12 +91,17 @@ describe('sandbox VPS over ssh', () => {
     expect(result.stderr).toMatch(/Permission denied \(publickey\)/);
   });
 
-  it('refuses root, even with the deploy key, and its config says so', () => {
-    const result = ssh(pinned, 'root', 'true');
-    expect(result.status).toBe(255);
-    expect(result.stderr).toMatch(/Permission denied/);
-    const config = path.join(sandboxStateDir(), 'vps', 'sshd_config');
-    const effective = run('/usr/sbin/sshd', ['-T', '-f', config, '-C', 'user=root,host=x,addr=10.200.0.1']);
+  it('refuses root after setup, even with the bootstrap key, and its config says so', () => {
+    for (const rootKey of [key, sandboxVar('SLIPWAY_HOSTS_ROOT_KEY')]) {
+      const result = ssh(
+        ['-i', rootKey, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHosts}`],
+        'root',
+        'true',
+      );
+      expect(result.status).toBe(255);
+      expect(result.stderr).toMatch(/Permission denied/);
+    }
+    const effective = onVpsConsole(['/usr/sbin/sshd', '-T', '-C', 'user=root,host=x,addr=10.201.0.1']);
     expect(effective.stdout).toMatch(/^permitrootlogin no$/m);
     expect(effective.stdout).toMatch(/^passwordauthentication no$/m);
   });

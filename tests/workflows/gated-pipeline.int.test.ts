@@ -80,7 +80,7 @@ const run = (n: string, workflow: string, event: 'push' | 'workflow_dispatch', p
         SLIPWAY_DEV_PROJECT: evalStack,
         SLIPWAY_DEV_API_PORT: '0',
         SLIPWAY_DEV_DEBUG_PORT: '0',
-        SLIPWAY_DEV_VECTORS_PORT: '0',
+        SLIPWAY_DEV_CHROMA_PORT: '0',
         SLIPWAY_DEV_POSTGRES_PORT: '0',
       },
       actor: ACTOR,

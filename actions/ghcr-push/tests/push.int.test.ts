@@ -1,6 +1,6 @@
-// ghcr-push end to end: the committed bundle against the sandbox registry on 10.200.0.1:5000, where the
-// engine really verifies TLS (CA in /etc/docker/certs.d) and the registry really checks the password.
-// The pushed image is pulled by digest on the VPS engine, as a deploy would.
+// ghcr-push end to end: the committed bundle against the sandbox registry on the hosts' address (10.201.0.1:5000),
+// where the engine really verifies TLS (CA in /etc/docker/certs.d) and the registry really checks the password.
+// The pushed image is pulled by digest on the VPS's engine (host vps1, through its console), as a deploy would.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -8,13 +8,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, sandboxVar } from '../../../tests/sandbox/sandbox-env.js';
+import { run, sandboxVar, vpsDocker } from '../../../tests/sandbox/sandbox-env.js';
 import { type ActionRun, startAction } from '../../../tests/support/action-runner.js';
 
 const registry = sandboxVar('SLIPWAY_VPS_REGISTRY');
 const user = sandboxVar('SLIPWAY_REGISTRY_USER');
 const password = fs.readFileSync(sandboxVar('SLIPWAY_REGISTRY_PASSWORD_FILE'), 'utf8').trim();
-const vpsDocker = sandboxVar('SLIPWAY_VPS_DOCKER_HOST');
 
 const id = randomBytes(4).toString('hex');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ghcr-push-int-'));
@@ -123,9 +122,7 @@ describe('ghcr-push bundle against the sandbox registry (TLS + auth)', () => {
 
   it('the VPS pulls the image by digest, every tag resolves to it, and it carries the OCI labels', async () => {
     const digestRef = (JSON.parse(first.outputs.digests!) as Record<string, string>).api!;
-    const config = fs.mkdtempSync(path.join(scratch, 'vps-config-'));
-    const vps = (args: string[], input?: string) =>
-      run('docker', ['-H', vpsDocker, ...args], { env: { ...process.env, DOCKER_CONFIG: config }, input });
+    const vps = vpsDocker();
     expect(vps(['login', registry, '-u', user, '--password-stdin'], password).status).toBe(0);
     const pulled = vps(['pull', digestRef]);
     expect(pulled.status, pulled.stderr).toBe(0);
@@ -150,7 +147,6 @@ describe('ghcr-push bundle against the sandbox registry (TLS + auth)', () => {
       digestRef,
       ...[tag(), 'it-latest', `sha-${sha.slice(0, 7)}`].map((t) => `${registry}/${repository}/api:${t}`),
     ]);
-    fs.rmSync(config, { recursive: true, force: true });
   });
 
   it('the post step logs out and deletes the private config directory', async () => {

@@ -145,6 +145,10 @@ watch_disconnect() {
 # Every run that fails ends with a result line, even when it failed where no message was foreseen.
 on_exit() {
   local status=$?
+  # Whatever ended a deploy or rollback (success, failure, a signal), the metrics follow the ledger.
+  if [[ -n "${LEDGER:-}" && ("${COMMAND:-}" == deploy || "${COMMAND:-}" == rollback) ]]; then
+    deploy_metrics_write
+  fi
   if ((status != 0)) && [[ -z "${RESULT_EMITTED:-}" ]]; then
     emit_result "$(jq -nc --arg c "${COMMAND:-}" --arg m "the engine stopped unexpectedly (exit ${status}); see its log above." \
       '{ok: false, command: $c, release: "", previous: "", error: $m}')"

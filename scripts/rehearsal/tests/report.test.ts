@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type PanelsResult,
   type PreCheck,
   type SwitchResult,
   type WorkflowRecord,
   buildReport,
+  panelsResult,
   renderSummary,
 } from '../report.js';
 
@@ -18,7 +20,7 @@ const sw = (over: Partial<SwitchResult> = {}): SwitchResult => ({
   firstDeploy: false,
   requests: 500,
   failedRequests: 0,
-  serverErrors: null,
+  serverErrors: { status5xx: 0, connectionErrors: 0, byStatus: {} },
   detail: '',
   ...over,
 });
@@ -32,6 +34,9 @@ const wf = (over: Partial<WorkflowRecord> = {}): WorkflowRecord => ({
   jobs: [{ name: 'deploy', ok: true, result: 'success' }],
   ...over,
 });
+const rules = [{ name: 'SlipwayServiceDown', health: 'ok' }];
+const window = { start: 1_800_000_000, end: 1_800_000_600 };
+const panels: PanelsResult = panelsResult({ total: 50, empty: [], skipped: [], rules, window });
 const report = (over: Partial<Parameters<typeof buildReport>[0]> = {}) =>
   buildReport({
     startedAt: at(0),
@@ -41,6 +46,7 @@ const report = (over: Partial<Parameters<typeof buildReport>[0]> = {}) =>
     steps: [step],
     deploys: [sw()],
     rollback: sw({ release: 'r0' }),
+    panels,
     live: 'r0',
     ledger: '',
     ...over,
@@ -74,6 +80,58 @@ describe('buildReport', () => {
     ],
     ['a refused release that was not refused', { deploys: [sw({ expect: 'refused', ok: false })] }, false],
     ['no rollback ran', { rollback: null }, false],
+    [
+      'a 5xx the api counted during a switch',
+      {
+        deploys: [
+          sw({ serverErrors: { status5xx: 1, connectionErrors: 0, byStatus: { '502 /search': 1 } } }),
+        ],
+      },
+      false,
+    ],
+    [
+      'a connection error the api counted during the rollback',
+      { rollback: sw({ serverErrors: { status5xx: 0, connectionErrors: 3, byStatus: {} } }) },
+      false,
+    ],
+    ['a switch under load not measured server-side', { deploys: [sw({ serverErrors: null })] }, false],
+    [
+      'a first deploy not measured server-side (no load)',
+      { deploys: [sw({ firstDeploy: true, requests: 0, serverErrors: null }), sw()] },
+      true,
+    ],
+    ['the panel check did not run', { panels: null }, false],
+    [
+      'a dashboard query without data',
+      {
+        panels: panelsResult({
+          total: 50,
+          empty: ['slipway-service / p95: no data'],
+          skipped: [],
+          rules,
+          window,
+        }),
+      },
+      false,
+    ],
+    [
+      'an alert rule that does not evaluate',
+      {
+        panels: panelsResult({
+          total: 50,
+          empty: [],
+          skipped: [],
+          rules: [...rules, { name: 'SlipwayHigh5xxRatio', health: 'err', lastError: 'bad expr' }],
+          window,
+        }),
+      },
+      false,
+    ],
+    [
+      'no rule loaded',
+      { panels: panelsResult({ total: 50, empty: [], skipped: [], rules: [], window }) },
+      false,
+    ],
   ])('%s -> ok %s', (_name, over, ok) => {
     expect(report(over).ok).toBe(ok);
   });
@@ -87,8 +145,22 @@ describe('buildReport', () => {
         { file: 'cd.yml', event: 'push', ok: true, seconds: 300, jobs: [{ name: 'deploy', ok: true }] },
       ],
       deploys: [
-        { release: 'v1', ok: true, seconds: 12.3, requests: 500, failedRequests: 0, serverErrors: null },
+        {
+          release: 'v1',
+          ok: true,
+          seconds: 12.3,
+          requests: 500,
+          failedRequests: 0,
+          serverErrors: { status5xx: 0, connectionErrors: 0 },
+        },
       ],
+      panels: {
+        ok: true,
+        total: 50,
+        empty: [],
+        alerts: { total: 1, errors: [] },
+        window: { start: '2027-01-15T08:00:00.000Z', end: '2027-01-15T08:10:00.000Z' },
+      },
       rollback: { ok: true, seconds: 12.3, requests: 500, failedRequests: 0 },
       steps: [{ seconds: 1.2 }],
     });
@@ -115,16 +187,30 @@ describe('renderSummary', () => {
           sw(),
           sw({ release: 'v3', expect: 'refused', requests: 40 }),
         ],
-        rollback: sw({ release: 'v1', requests: 77 }),
+        rollback: sw({ release: 'v1', requests: 77, serverErrors: null }),
+        panels: panelsResult({
+          total: 50,
+          empty: ['slipway-data / Locks: no data for sum(pg_locks_count)'],
+          skipped: ['slipway-backups: no backup run was ever recorded on this host'],
+          rules,
+          window,
+        }),
         ledger: 'RELEASE  RESULT\nv1  succeeded',
       }),
+    );
+    expect(text).toContain('dashboard queries: 49/50 returned data; EMPTY OR FAILED:');
+    expect(text).toContain('  slipway-data / Locks: no data for sum(pg_locks_count)');
+    expect(text).toContain('not checked: slipway-backups: no backup run was ever recorded on this host');
+    expect(text).toContain('alert rules: 1/1 evaluate without error');
+    expect(text).toMatch(
+      /rollback -> v1\s+goes live\s+FAILED\s+12\.3\s+77\s+0\s+not measured\s+not measured/,
     );
     expect(text).toContain('== Before: an empty host');
     expect(text).toMatch(/bad merge\s+cd\.yml\s+push\s+fails\s+ok\s+300\.0\s+deploy failure/);
     expect(text).toMatch(/v0\s+goes live\s+ok\s+12\.3\s+no load: first deploy onto an empty host/);
     expect(text).toMatch(/v3\s+refused\s+ok\s+12\.3\s+40\s+0/);
-    expect(text).toMatch(/rollback -> v1\s+goes live\s+ok\s+12\.3\s+77\s+0/);
     expect(text).toContain('v1  succeeded');
-    expect(text).toContain('rehearsal OK in 60.0 s');
+    expect(text).toMatch(/v3\s+refused\s+ok\s+12\.3\s+40\s+0\s+0\s+0/);
+    expect(text).toContain('rehearsal FAILED in 60.0 s');
   });
 });

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # One check per sandbox component, shared by `status` and the end of `up`.
-# Sourced after common.sh, engine.sh, registry.sh and vps.sh.
+# Sourced after common.sh, engine.sh, registry.sh, aptproxy.sh, hosts.sh and bootstrap.sh.
 
 host_image_present() { host_docker image inspect "$1" >/dev/null 2>&1; }
-vps_images_present() {
-  local tag
-  for tag in "${BASE_IMAGES[@]}"; do
-    vps_docker image inspect "${tag}" >/dev/null 2>&1 || return 1
-  done
-}
 compose_works() { docker compose version >/dev/null 2>&1; }
 buildx_works() { docker buildx version >/dev/null 2>&1; }
+mirror_complete() {
+  local tag
+  for tag in "${BASE_IMAGES[@]}"; do
+    docker_hub_name "${tag}" || continue
+    mirror_has "${tag}" || return 1
+  done
+}
+# Other hosts (scripts/sandbox/host list) are made on demand and are not part of what `up` promises.
+host_up() { host_running "$1" && host_sshd_answers "$(host_addr "$1")"; }
 
 # Prints "name<TAB>command args..." lines: the component list in display order.
 check_list() {
@@ -19,11 +22,18 @@ check_list() {
   for tag in "${BASE_IMAGES[@]}"; do
     printf '%s\t%s\n' "image ${tag}" "host_image_present ${tag}"
   done
+  printf '%s\t%s\n' "hosts network ${HOSTS_NETWORK}" "hosts_network_present"
   for addr in "${REGISTRY_ADDRS[@]}"; do
     printf '%s\t%s\n' "registry ${addr}:${REGISTRY_PORT}" "registry_answers ${addr}"
   done
-  printf '%s\t%s\n' "vps netns ${NETNS}" "netns_present" "vps dockerd" "vps_engine_answers" \
-    "vps base images" "vps_images_present" "vps sshd ${VPS_IP}:22" "vps_sshd_answers"
+  for addr in "${REGISTRY_ADDRS[@]}"; do
+    printf '%s\t%s\n' "mirror ${addr}:${MIRROR_PORT}" "mirror_answers ${addr}"
+  done
+  printf '%s\t%s\n' "mirror has the base images" "mirror_complete" \
+    "apt proxy ${HOSTS_GATEWAY}:${APT_PROXY_PORT}" "apt_proxy_answers" \
+    "image $(host_image bookworm)" "host_image_present $(host_image bookworm)"
+  printf '%s\t%s\n' "host ${VPS_NAME} $(host_addr "${VPS_NAME}")" "host_up ${VPS_NAME}"
+  printf '%s\t%s\n' "${VPS_NAME} set up by setup-vps.sh" "vps_setup_done"
 }
 
 # Runs every check; prints one "name<TAB>up|down" line each; fails when any is down.

@@ -14,19 +14,31 @@ LOG_DIR="${STATE}/log"
 CACHE_DIR="/var/cache/slipway"
 DATA_DIR="/var/lib/slipway"
 
-readonly NETNS="slipway-vps"
-readonly HOST_IP="10.200.0.1"
-readonly VPS_IP="10.200.0.2"
+# The bare VPS hosts (scripts/sandbox/host) live on one Docker network of the host engine; this machine is its
+# gateway and serves them the registry, the registry mirror and the apt proxy there.
+readonly HOSTS_NETWORK="slipway-hosts"
+readonly HOSTS_SUBNET="10.201.0.0/24"
+readonly HOSTS_GATEWAY="10.201.0.1"
+# Daemons that serve the hosts' network keep their pidfiles here, apart from the loopback ones.
+HOSTS_RUN_DIR="${RUN_DIR}/hosts"
 readonly REGISTRY_PORT="5000"
+readonly MIRROR_PORT="5001"
+readonly APT_PROXY_PORT="3142"
 readonly HOST_DOCKER_SOCK="/var/run/docker.sock"
-readonly VPS_DOCKER_SOCK="/run/slipway-vps/docker.sock"
+# The host the rehearsal and the deploy tests deploy to; scripts/sandbox/up makes it and runs setup-vps.sh on it.
+readonly VPS_NAME="vps1"
 readonly VPS_APP_DIR="/srv/slipway"
 readonly DEBIAN_MIRROR="${SLIPWAY_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # The upstream images the Dockerfiles and compose files name; the sandbox builds look-alikes of them
 # (lib/images.sh, images/) and gives the VPS a copy of each. The chroma version is the PyPI pin in
 # images/chroma/requirements.txt (tests/unit/base-images.test.ts keeps the two and the compose files in step).
 readonly CHROMA_IMAGE="chromadb/chroma:1.5.9"
-readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6 "${CHROMA_IMAGE}")
+# The monitoring stack's images (infra/monitoring/compose.yaml), minus Grafana: no package of it exists here.
+# All Docker Hub names, so the VPS pulls them through the mirror like the others.
+readonly MONITORING_IMAGES=(prom/prometheus:v2.42.0 prom/node-exporter:v1.5.0
+  prometheuscommunity/postgres-exporter:v0.11.1)
+readonly BASE_IMAGES=(debian:bookworm-slim node:24-bookworm-slim postgres:15-bookworm caddy:2.6 "${CHROMA_IMAGE}"
+  "${MONITORING_IMAGES[@]}")
 
 log() { printf 'sandbox: %s\n' "$*" >&2; }
 die() { printf 'sandbox: error: %s\n' "$*" >&2; exit 1; }
@@ -55,7 +67,7 @@ take_lock() {
 }
 
 ensure_dirs() {
-  mkdir -p "${RUN_DIR}" "${LOG_DIR}" "${CACHE_DIR}" "${DATA_DIR}"
+  mkdir -p "${RUN_DIR}" "${HOSTS_RUN_DIR}" "${LOG_DIR}" "${CACHE_DIR}" "${DATA_DIR}"
   chmod 0700 "${STATE}"
 }
 
@@ -140,4 +152,3 @@ os_codename() {
 }
 
 host_docker() { docker -H "unix://${HOST_DOCKER_SOCK}" "$@"; }
-vps_docker() { docker -H "unix://${VPS_DOCKER_SOCK}" "$@"; }

@@ -3,13 +3,12 @@
 # under ${CACHE_DIR}/images so a new engine (or the VPS engine) only loads them. Sourced after common.sh.
 
 IMAGE_CACHE="${CACHE_DIR}/images"
-readonly DEBIAN_ROOTFS_TAR="debian-bookworm-slim.rootfs.tar"
 
 image_present() { host_docker image inspect "$1" >/dev/null 2>&1; }
 
 # Upstream slim images keep docs and translations out of every later apt-get install too.
 trim_rootfs() {
-  local root="$1"
+  local root="$1" suite="$2"
   rm -rf "${root}"/usr/share/{doc,man,info,locale}/* "${root}"/var/lib/apt/lists/* \
     "${root}"/var/cache/apt/*.bin "${root}"/var/cache/apt/archives/*.deb "${root}"/var/log/*.log \
     "${root}"/etc/apt/sources.list
@@ -20,7 +19,7 @@ trim_rootfs() {
   cat >"${root}/etc/apt/sources.list.d/debian.sources" <<SOURCES
 Types: deb
 URIs: ${DEBIAN_MIRROR}
-Suites: bookworm bookworm-updates
+Suites: ${suite} ${suite}-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
@@ -28,29 +27,31 @@ SOURCES
 }
 
 build_debian_rootfs() {
-  local tar="$1" root="${CACHE_DIR}/build/debian-root" attempt
+  local suite="$1" tar="$2" root="${CACHE_DIR}/build/debian-root-$1" attempt
   need_commands debootstrap debootstrap
   # The archive occasionally drops a download mid-run; a second attempt starts from a clean root.
   for attempt in 1 2 3; do
     rm -rf "${root}"
     mkdir -p "${root}"
-    debootstrap --variant=minbase bookworm "${root}" "${DEBIAN_MIRROR}" >>"${LOG_DIR}/debootstrap.log" 2>&1 && break
+    debootstrap --variant=minbase "${suite}" "${root}" "${DEBIAN_MIRROR}" >>"${LOG_DIR}/debootstrap.log" 2>&1 && break
     ((attempt < 3)) || die "debootstrap failed 3 times: $(tail -n 1 "${LOG_DIR}/debootstrap.log"). See ${LOG_DIR}/debootstrap.log."
     log "debootstrap attempt ${attempt} failed; retrying"
   done
-  trim_rootfs "${root}"
+  trim_rootfs "${root}" "${suite}"
   tar -C "${root}" --numeric-owner -cf "${tar}.tmp" .
   mv "${tar}.tmp" "${tar}"
   rm -rf "${root}"
 }
 
+# image_debian [SUITE]: debian:<suite>-slim (default bookworm; trixie is made on demand, for Debian 13 hosts).
 image_debian() {
-  local tar="${IMAGE_CACHE}/${DEBIAN_ROOTFS_TAR}"
-  image_present debian:bookworm-slim && return 0
-  [[ -s "${tar}" ]] || build_debian_rootfs "${tar}"
+  local suite="${1:-bookworm}" tar
+  tar="${IMAGE_CACHE}/debian-${suite}-slim.rootfs.tar"
+  image_present "debian:${suite}-slim" && return 0
+  [[ -s "${tar}" ]] || build_debian_rootfs "${suite}" "${tar}"
   host_docker import --change 'CMD ["bash"]' --change 'LABEL org.slipway.lookalike=true' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    "${tar}" debian:bookworm-slim >/dev/null
+    "${tar}" "debian:${suite}-slim" >/dev/null
 }
 
 # A content key of the build context: a changed Dockerfile or Node binary means a new cache entry.
@@ -58,16 +59,20 @@ context_key() {
   (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 }
 
-# Loads the cached tarball for this context, or builds the image and saves it for next time.
+# image_build_cached TAG CONTEXT [BUILD-ARG...]: loads the cached tarball for this context and these build
+# arguments, or builds the image and saves it for next time.
 image_build_cached() {
-  local tag="$1" context="$2" key tar
+  local tag="$1" context="$2" key tar arg build_args=()
+  shift 2
+  for arg in "$@"; do build_args+=(--build-arg "${arg}"); done
   image_present "${tag}" && return 0
   key="$(context_key "${context}")"
+  (($# == 0)) || key="$(printf '%s\n' "${key}" "$@" | sha256sum | cut -c1-16)"
   tar="${IMAGE_CACHE}/${tag//[:\/]/-}-${key}.tar"
   if [[ -s "${tar}" ]]; then
     host_docker load -q -i "${tar}" >/dev/null && return 0
   fi
-  host_docker build -q --network host -t "${tag}" "${context}" >>"${LOG_DIR}/image-build.log" 2>&1 ||
+  host_docker build -q --network host "${build_args[@]}" -t "${tag}" "${context}" >>"${LOG_DIR}/image-build.log" 2>&1 ||
     die "building ${tag} failed. See ${LOG_DIR}/image-build.log."
   rm -f "${IMAGE_CACHE}/${tag//[:\/]/-}-"*.tar
   host_docker save -o "${tar}.tmp" "${tag}"
@@ -131,6 +136,16 @@ images_up() {
   step "image postgres:15-bookworm" image_build_cached postgres:15-bookworm "${SANDBOX_DIR}/images/postgres"
   step "image caddy:2.6" image_build_cached caddy:2.6 "${SANDBOX_DIR}/images/caddy"
   step "image ${CHROMA_IMAGE}" image_chroma
+  local tag
+  for tag in "${MONITORING_IMAGES[@]}"; do
+    step "image ${tag##*/}" image_build_cached "${tag}" "${SANDBOX_DIR}/images/$(monitoring_image_context "${tag}")"
+  done
+}
+
+# prom/prometheus:v2.42.0 -> prometheus: the folder under images/ is the repository's last path part.
+monitoring_image_context() {
+  local name="${1%:*}"
+  printf '%s' "${name##*/}"
 }
 
 # A real VPS would pull the base images; the VPS engine gets copies from the host engine instead.
