@@ -247,8 +247,16 @@ describe('interruptions', () => {
         mustOnVps(`docker ps -q --filter label=org.slipway.release=${release}`).trim() !== '' &&
         current() !== release,
     ],
-    ['after the switch, while the old slot drains', (release) => current() === release],
+    // The old slot is parked as the standby, not stopped: after state/current only two small writes and the
+    // ledger line remain, so the kill may land before or after the deploy recorded its result.
+    ['after the switch', (release) => current() === release],
   ];
+  const outcomes: Record<string, string[][]> = {
+    'after the switch': [
+      ['interrupted', 'succeeded'],
+      ['succeeded', 'succeeded'],
+    ],
+  };
   it.each(points.map(([name], n) => [name, n] as const))(
     'killing the ssh client %s leaves a release serving, and the next deploy succeeds',
     async (point, n) => {
@@ -276,11 +284,10 @@ describe('interruptions', () => {
       expect(report.samples).toEqual([]);
       expect(report.non2xx + report.errors).toBe(0);
       expect(status().slots.filter((s) => s.rotation === 'in')).toMatchObject([{ release }]);
-      expect(
-        listing()
-          .ledger.filter((e) => e.release === release)
-          .map((e) => e.result),
-      ).toEqual(['interrupted', 'succeeded']);
+      const results = listing()
+        .ledger.filter((e) => e.release === release)
+        .map((e) => e.result);
+      expect(outcomes[point] ?? [['interrupted', 'succeeded']]).toContainEqual(results);
     },
   );
 
