@@ -18,6 +18,7 @@ export default defineConfig({
             'tests/unit/**/*.test.ts',
             'infra/*/tests/**/*.test.ts',
             'scripts/**/tests/**/*.test.ts',
+            'infra/**/tests/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },

@@ -83,7 +83,7 @@ settings() {
 # Refuses to start when the last backup would not fit: a full disk fails half-way otherwise.
 check_space() {
   local last need free
-  last="$(backups_verified "${BACKUP_DIR}" | head -n1)"
+  last="$(backups_verified "${BACKUP_DIR}" 1)"
   [[ -n "${last}" ]] || return 0
   need="$(du -sb "${BACKUP_DIR}/${last}" | cut -f1)"
   free="$(df --output=avail -B1 "${BACKUP_DIR}" | tail -n1 | tr -d ' ')"
@@ -194,8 +194,12 @@ main() {
   if ((DRY_RUN)); then dry_run_plan; return 0; fi
   check_space
   STARTED="$(date +%s)" STARTED_REAL="${EPOCHREALTIME}"
+  # Two runs in the same second (by hand, beside the timer) must not share a name.
+  while [[ -e "${BACKUP_DIR}/${RUN_ID}" ]] || ! (umask 077 && mkdir "${BACKUP_DIR}/.incomplete-${RUN_ID}" 2>/dev/null); do
+    sleep 1
+    RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)" CREATED="$(now)"
+  done
   WORK="${BACKUP_DIR}/.incomplete-${RUN_ID}"
-  (umask 077 && mkdir "${WORK}")
   take_copies
   log "verifying: restoring both copies into throwaway containers"
   local started="${EPOCHREALTIME}"
@@ -230,11 +234,11 @@ backup_offsite() {
     metrics_record --target offsite --result failed --started "${started}" --finished "$(date +%s)"
     fail "the backup ${RUN_ID} is verified here, but its off-site copy failed (see above); nothing was pruned."
   fi
-  OFFSITE_RESULT="$(offsite_prune "${KEEP}" | paste -sd ' ')"
+  offsite_prune "${KEEP}"
   finished="$(date +%s)"
   metrics_record --target offsite --result succeeded --started "${started}" --finished "${finished}" \
     --size-bytes "$(du -sb "${BACKUP}" | cut -f1)" --verified yes
-  OFFSITE_RESULT="${OFFSITE_TARGET}:${OFFSITE_PATH}/${RUN_ID}${OFFSITE_RESULT:+ (pruned ${OFFSITE_RESULT})}"
+  OFFSITE_RESULT="${OFFSITE_TARGET}:${OFFSITE_PATH}/${RUN_ID}${OFFSITE_PRUNED:+ (pruned ${OFFSITE_PRUNED})}"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

@@ -92,8 +92,9 @@ prepare() {
     offsite_configured || fail "--from-offsite needs SLIPWAY_BACKUP_OFFSITE (USER@HOST:/PATH) and its key settings."
     local name="${WHICH}"
     if [[ "${name}" == latest ]]; then
-      name="$(offsite_list | head -n1)"
-      [[ -n "${name}" ]] || fail "no backup on ${OFFSITE_TARGET}:${OFFSITE_PATH}."
+      offsite_list
+      ((${#OFFSITE_BACKUPS[@]})) || fail "no backup on ${OFFSITE_TARGET}:${OFFSITE_PATH}."
+      name="${OFFSITE_BACKUPS[0]}"
     fi
     if [[ ! -d "${BACKUP_DIR}/${name}" ]]; then
       log "fetching ${name} from ${OFFSITE_TARGET}:${OFFSITE_PATH}"

@@ -3,10 +3,11 @@
 # server's own HTTP API (curl inside the container: the server needs no published port), and restores.
 #
 # Consistency: Chroma's documented way to copy its files is with the server stopped (a copy taken while it
-# writes does not restore: tests/backup shows one fail). So the copy is: stop the live container (docker stop:
-# SIGTERM, it finishes and closes its files), start a throwaway Chroma without a network on the same volume to
-# read its counts (nothing else can write to it meanwhile), stop that, tar the volume, start the live container
-# again. The api degrades to full-text search for those few seconds (ChromaDB is not a required check).
+# writes does not restore: tests/backup shows one fail). So: stop the live container (docker stop: SIGTERM, it
+# finishes and closes its files), copy the volume to a staging volume (cp -a, same disk: fast), start the live
+# container again. The api answers from full-text search alone for those seconds (ChromaDB is not a required
+# check); measured: docs/DISASTER_RECOVERY.md. Then, with the live server back, a network-less Chroma reads
+# the counts of the staging copy (nothing else can write to it) and the staging copy is archived.
 # Sourced by backup-db.sh and restore-db.sh.
 # shellcheck disable=SC2034 # globals shared with the other backup files
 
@@ -54,10 +55,11 @@ chroma_call() {
 }
 
 # chroma_stats CONTAINER: sets CHROMA_STATS_OUT to every collection of the default tenant, keyed
-# "database/collection", with its vector count and a known query: the nearest neighbours of its first record
-# (whose embedding is summarised by the sha256 of its JSON). Returns 1 when the server does not answer.
+# "database/collection": its vector count, the sha256 of its sorted ids (every record listed, not just
+# counted), and a known query: the nearest neighbours of its first record (whose embedding is summarised by
+# the sha256 of its JSON). Returns 1 when the server does not answer.
 chroma_stats() {
-  local c="$1" base db col id name count probe sha neighbours out='{}'
+  local c="$1" base db col id name count ids probe sha neighbours out='{}'
   CHROMA_STATS_OUT=""
   base="/tenants/${CHROMA_TENANT}/databases"
   for db in $(chroma_call "${c}" "${base}?limit=1000" | jq -r '.[].name'); do
@@ -65,6 +67,7 @@ chroma_stats() {
       [[ -n "${id}" ]] || continue
       col="${base}/${db}/collections/${id}"
       count="$(chroma_call "${c}" "${col}/count")" || return 1
+      ids="$(chroma_ids "${c}" "${col}" | sha256sum | cut -d' ' -f1)" || return 1
       probe='{"ids": [null]}' sha=null neighbours='[]'
       if ((count > 0)); then
         probe="$(chroma_call "${c}" "${col}/get" '{"limit": 1, "offset": 0, "include": ["embeddings"]}')" || return 1
@@ -73,12 +76,23 @@ chroma_stats() {
           '{query_embeddings: [.embeddings[0]], n_results: $n, include: ["distances"]}' <<<"${probe}")" |
           jq -c '.ids[0]')" || return 1
       fi
-      out="$(jq -c --arg k "${db}/${name}" --argjson n "${count}" --argjson p "${probe}" --argjson h "${sha}" \
-        --argjson q "${neighbours}" '. + {($k): {count: $n, probe: $p.ids[0], probeSha256: $h, neighbours: $q}}' \
-        <<<"${out}")"
+      out="$(jq -c --arg k "${db}/${name}" --argjson n "${count}" --arg i "${ids}" --argjson p "${probe}" \
+        --argjson h "${sha}" --argjson q "${neighbours}" \
+        '. + {($k): {count: $n, idsSha256: $i, probe: $p.ids[0], probeSha256: $h, neighbours: $q}}' <<<"${out}")"
     done < <(chroma_call "${c}" "${base}/${db}/collections?limit=1000" | jq -r '.[] | [.id, .name] | @tsv')
   done
   CHROMA_STATS_OUT="${out}"
+}
+
+# chroma_ids CONTAINER COLLECTION-PATH: every id of the collection, sorted, one per line (paged reads).
+chroma_ids() {
+  local c="$1" col="$2" offset=0 page=10000 got
+  while :; do
+    got="$(chroma_call "${c}" "${col}/get" "{\"limit\": ${page}, \"offset\": ${offset}, \"include\": []}" | jq -r '.ids[]')" || return 1
+    if [[ -n "${got}" ]]; then printf '%s\n' "${got}"; fi
+    (($(grep -c . <<<"${got}") == page)) || break
+    offset=$((offset + page))
+  done | sort
 }
 
 # chroma_start NAME IMAGE VOLUME: a Chroma server without a network on VOLUME, labelled for cleanup; runs as
@@ -90,37 +104,45 @@ chroma_start() {
 }
 
 # chroma_helper AS MOUNT IMAGE COMMAND...: a one-shot COMMAND of the chroma image with MOUNT (VOLUME:/data
-# or VOLUME:/data:ro), as Chroma's uid (AS=chroma) or as root with the file capabilities a restore needs.
+# or VOLUME:/data:ro), as Chroma's uid (AS=chroma) or as root with the file capabilities a restore needs
+# (AS=root; AS=root-read also mounts this run's staging volume at /staging).
 chroma_helper() {
-  local as="$1" mount="$2" image="$3" user=(--user "${CHROMA_UID}:${CHROMA_UID}")
+  local as="$1" mount="$2" image="$3" opts=(--user "${CHROMA_UID}:${CHROMA_UID}")
   shift 3
-  if [[ "${as}" == root ]]; then
-    user=(--user 0:0 --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER)
-  fi
-  dk run --rm -i "${HELPER_OPTS[@]}" --label "${THROWAWAY_LABEL}=${RUN_ID}" "${user[@]}" -v "${mount}" \
+  case "${as}" in
+    root) opts=(--user 0:0 --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER) ;;
+    root-read) opts=(--user 0:0 --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER
+      -v "slipway-backup-${RUN_ID}-chroma-staging:/staging") ;;
+  esac
+  dk run --rm -i "${HELPER_OPTS[@]}" --label "${THROWAWAY_LABEL}=${RUN_ID}" "${opts[@]}" -v "${mount}" \
     --entrypoint "$1" "${image}" "${@:2}"
 }
 
 # chroma_copy FILE: the consistent copy described at the top of this file. Sets CHROMA_STATS (the counts of
-# exactly what is copied), CHROMA_DOWN_SECONDS and CHROMA_VERSION. CHROMA_STOPPED stays 1 until the live
+# exactly what is archived), CHROMA_DOWN_SECONDS and CHROMA_VERSION. CHROMA_STOPPED stays 1 until the live
 # container runs again, so the exit trap can restart it whatever fails in between.
 chroma_copy() {
-  local file="$1" started err probe="slipway-backup-${RUN_ID}-chroma-source"
+  local file="$1" started err staging="slipway-backup-${RUN_ID}-chroma-staging" probe="slipway-backup-${RUN_ID}-chroma-source"
   CHROMA_VERSION="$(chroma_call "${CHROMA_CONTAINER}" /version | tr -d '"')"
+  dk volume create --label "${THROWAWAY_LABEL}=${RUN_ID}" "${staging}" >/dev/null
   started="${EPOCHREALTIME}"
   CHROMA_STOPPED=1
   dk stop -t 30 "${CHROMA_CONTAINER}" >/dev/null
-  chroma_start "${probe}" "${CHROMA_IMAGE}" "${CHROMA_VOLUME}"
-  chroma_stats "${probe}" || fail "reading the counts of the stopped ChromaDB volume ${CHROMA_VOLUME} failed."
+  err="$(chroma_helper root-read "${CHROMA_VOLUME}:/data:ro" "${CHROMA_IMAGE}" cp -a /data/. /staging/ 2>&1)" || {
+    chroma_restart
+    fail "copying the ChromaDB volume ${CHROMA_VOLUME} failed: $(tail -n 2 <<<"${err}")"
+  }
+  chroma_restart
+  CHROMA_DOWN_SECONDS="$(seconds_since "${started}")"
+  chroma_start "${probe}" "${CHROMA_IMAGE}" "${staging}"
+  chroma_stats "${probe}" || fail "reading the counts of the copy of ${CHROMA_VOLUME} failed."
   CHROMA_STATS="${CHROMA_STATS_OUT}"
   dk stop -t 30 "${probe}" >/dev/null
   dk rm -f "${probe}" >/dev/null
-  if ! err="$(chroma_helper chroma "${CHROMA_VOLUME}:/data:ro" "${CHROMA_IMAGE}" tar -C /data -cf - . 2>&1 >"${file}")"; then
-    chroma_restart
-    fail "copying the ChromaDB volume ${CHROMA_VOLUME} failed: $(no_space_hint "${file}" "${err}")"
+  if ! err="$(chroma_helper chroma "${staging}:/data:ro" "${CHROMA_IMAGE}" tar -C /data -cf - . 2>&1 >"${file}")"; then
+    fail "archiving the copy of ${CHROMA_VOLUME} failed: $(no_space_hint "${BACKUP_DIR}" "${err}")"
   fi
-  chroma_restart
-  CHROMA_DOWN_SECONDS="$(seconds_since "${started}")"
+  dk volume rm -f "${staging}" >/dev/null
 }
 
 # Starts the live container again after chroma_copy or a restore stopped it.

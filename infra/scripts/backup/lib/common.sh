@@ -63,12 +63,15 @@ backup_dir_ready() {
   [[ -w "${dir}" ]] || fail "backup dir ${dir} is not writable by $(id -un). Give it to that user (chown, mode 0700)."
 }
 
-# Verified backups in DIR, newest first (their manifest says verified: true).
+# backups_verified DIR [LIMIT]: verified backups in DIR (their manifest says verified: true), newest first.
 backups_verified() {
-  local dir="$1" name
+  local dir="$1" limit="${2:-0}" name found=0
   while IFS= read -r name; do
     [[ "${name}" =~ ${BACKUP_NAME_RE} ]] || continue
-    jq -e '.verified == true' "${dir}/${name}/manifest.json" >/dev/null 2>&1 && printf '%s\n' "${name}"
+    jq -e '.verified == true' "${dir}/${name}/manifest.json" >/dev/null 2>&1 || continue
+    printf '%s\n' "${name}"
+    found=$((found + 1))
+    if ((found == limit)); then return 0; fi
   done < <(find "${dir}" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -r)
 }
 
@@ -76,7 +79,7 @@ backups_verified() {
 backup_resolve() {
   local dir="$1" which="$2" name
   if [[ "${which}" == latest ]]; then
-    name="$(backups_verified "${dir}" | head -n1)"
+    name="$(backups_verified "${dir}" 1)"
     [[ -n "${name}" ]] || fail "no verified backup in ${dir}. Run backup-db.sh first, or restore --from-offsite."
   else
     name="$(basename -- "${which}")"
@@ -87,9 +90,11 @@ backup_resolve() {
   BACKUP="${dir}/${name}"
 }
 
-# The infra project's running container of SERVICE (empty when there is none), and its state when not running.
+# The infra project's container of SERVICE (empty when there is none), and a container's state.
 service_container() {
-  dk ps -aq --filter "label=com.docker.compose.project=$1" --filter "label=com.docker.compose.service=$2" | head -n1
+  local ids
+  mapfile -t ids < <(dk ps -aq --filter "label=com.docker.compose.project=$1" --filter "label=com.docker.compose.service=$2")
+  printf '%s' "${ids[0]:-}"
 }
 container_state() { dk inspect -f '{{.State.Status}}' "$1" 2>/dev/null || echo missing; }
 
@@ -111,3 +116,15 @@ seconds_since() { awk -v s="$1" -v n="${EPOCHREALTIME}" 'BEGIN { printf "%.1f", 
 
 # file_sha256 FILE
 file_sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# no_space_hint DIR ERROR: ERROR, said as "disk full" with the free space when the disk holding DIR is full.
+no_space_hint() {
+  local dir="$1" err="$2" free
+  free="$(df --output=avail -B1 "${dir}" 2>/dev/null | tail -n1 | tr -d ' ')"
+  if [[ "${err,,}" == *"no space left"* ]] || [[ -n "${free}" && "${free}" -lt 1048576 ]]; then
+    printf 'disk full: %s bytes free in %s (%s). Free space or keep fewer backups; earlier backups are untouched.' \
+      "${free:-?}" "${dir}" "$(tail -n 1 <<<"${err}")"
+  else
+    tail -n 3 <<<"${err}"
+  fi
+}

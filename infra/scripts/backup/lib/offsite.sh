@@ -21,6 +21,9 @@ offsite_configured() {
     fail "SLIPWAY_BACKUP_OFFSITE_KNOWN_HOSTS: '${SLIPWAY_BACKUP_OFFSITE_KNOWN_HOSTS:-}' must be a known_hosts file pinning the off-site host's key (checked out of band)."
 }
 
+# offsite_error OUTPUT: the lines of sftp's output that say what went wrong (not the batch echo).
+offsite_error() { grep -vE '^(sftp>|$)' <<<"$1" | tail -n 3 | paste -sd ' ' -; }
+
 # offsite_sftp: runs the SFTP batch on stdin; a failed command stops it (exit 1, sftp's message on stderr).
 offsite_sftp() {
   sftp -q -b - -P "${OFFSITE_PORT}" -i "${SLIPWAY_BACKUP_OFFSITE_KEY}" -o IdentitiesOnly=yes -o BatchMode=yes \
@@ -28,16 +31,17 @@ offsite_sftp() {
     -o ConnectTimeout=15 -F none "${OFFSITE_TARGET}" 9>&-
 }
 
-# offsite_list: the complete backups on the off-site host, newest first.
+# offsite_list: sets OFFSITE_BACKUPS to the complete backups on the off-site host, newest first.
 offsite_list() {
-  local out
+  local out name
   out="$(printf 'ls -1 %s\n' "${OFFSITE_PATH}" | offsite_sftp 2>&1)" ||
-    fail "listing ${OFFSITE_TARGET}:${OFFSITE_PATH} failed: $(tail -n 1 <<<"${out}")"
-  local name
+    fail "listing ${OFFSITE_TARGET}:${OFFSITE_PATH} failed: $(offsite_error "${out}")"
+  OFFSITE_BACKUPS=()
   while IFS= read -r name; do
     name="${name##*/}"
-    if [[ "${name}" =~ ${BACKUP_NAME_RE} ]]; then printf '%s\n' "${name}"; fi
-  done <<<"${out}" | sort -r
+    if [[ "${name}" =~ ${BACKUP_NAME_RE} ]]; then OFFSITE_BACKUPS+=("${name}"); fi
+  done <<<"${out}"
+  mapfile -t OFFSITE_BACKUPS < <(if ((${#OFFSITE_BACKUPS[@]})); then printf '%s\n' "${OFFSITE_BACKUPS[@]}" | sort -r; fi)
 }
 
 # offsite_push DIR: uploads the backup folder DIR, complete or not at all (a rename at the end).
@@ -50,7 +54,7 @@ offsite_push() {
     printf 'mkdir %s/.partial-%s\n' "${OFFSITE_PATH}" "${name}"
     printf 'put %s/* %s/.partial-%s/\n' "${dir}" "${OFFSITE_PATH}" "${name}"
     printf 'rename %s/.partial-%s %s/%s\n' "${OFFSITE_PATH}" "${name}" "${OFFSITE_PATH}" "${name}"
-  } | offsite_sftp 2>&1)" || fail "the off-site copy to ${OFFSITE_TARGET}:${OFFSITE_PATH} failed: $(tail -n 1 <<<"${out}")"
+  } | offsite_sftp 2>&1)" || fail "the off-site copy to ${OFFSITE_TARGET}:${OFFSITE_PATH} failed: $(offsite_error "${out}")"
 }
 
 # offsite_fetch NAME DEST-DIR: downloads a backup into DEST-DIR/NAME (through .incoming-NAME).
@@ -59,18 +63,20 @@ offsite_fetch() {
   rm -rf "${dest:?}/.incoming-${name}"
   mkdir -p "${dest}/.incoming-${name}"
   out="$(printf 'get %s/%s/* %s/.incoming-%s/\n' "${OFFSITE_PATH}" "${name}" "${dest}" "${name}" | offsite_sftp 2>&1)" ||
-    fail "fetching ${name} from ${OFFSITE_TARGET}:${OFFSITE_PATH} failed: $(tail -n 1 <<<"${out}")"
+    fail "fetching ${name} from ${OFFSITE_TARGET}:${OFFSITE_PATH} failed: $(offsite_error "${out}")"
   mv -T "${dest}/.incoming-${name}" "${dest}/${name}"
 }
 
-# offsite_prune KEEP-DAILY: the local retention rule applied to the off-site host. Prints what it deleted.
+# offsite_prune KEEP-DAILY: the local retention rule applied to the off-site host. Sets OFFSITE_PRUNED.
 offsite_prune() {
   local keep="$1" action name batch=""
+  OFFSITE_PRUNED=""
+  offsite_list
   while read -r action name; do
     [[ "${action}" == delete ]] || continue
     batch+="rm ${OFFSITE_PATH}/${name}/*"$'\n'"rmdir ${OFFSITE_PATH}/${name}"$'\n'
-    printf '%s\n' "${name}"
-  done < <(offsite_list | retention_plan "${keep}")
+    OFFSITE_PRUNED+="${OFFSITE_PRUNED:+ }${name}"
+  done < <(printf '%s\n' "${OFFSITE_BACKUPS[@]}" | retention_plan "${keep}")
   [[ -n "${batch}" ]] || return 0
   offsite_sftp <<<"${batch}" >/dev/null 2>&1 || fail "pruning old backups on ${OFFSITE_TARGET}:${OFFSITE_PATH} failed."
 }

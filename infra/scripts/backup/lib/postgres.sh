@@ -97,7 +97,7 @@ pg_dump_snapshot() {
   PG_STATS="${PG_STATS_OUT}"
   if ! err="$(dk exec "${PG_CONTAINER}" pg_dump -Fc --snapshot="${PG_SNAPSHOT}" -U "${PG_USER}" -d "${PG_DB}" 2>&1 >"${file}")"; then
     pg_session_close
-    fail "pg_dump of ${PG_DB} failed: $(no_space_hint "${file}" "${err}")"
+    fail "pg_dump of ${PG_DB} failed: $(no_space_hint "${BACKUP_DIR}" "${err}")"
   fi
   pg_session_close
   PG_VERSION="$(dk exec "${PG_CONTAINER}" pg_dump --version)"
@@ -151,16 +151,4 @@ pg_stats_of() {
 # pg_psql CONTAINER DB SQL: one statement outside a transaction (CREATE/DROP/ALTER DATABASE need that).
 pg_psql() {
   dk exec -i "$1" psql -X -q -A -t -v ON_ERROR_STOP=1 -U "${PG_USER}" -d "$2" -c "$3" 2>&1
-}
-
-# no_space_hint FILE ERROR: ERROR, with the free space when the disk holding FILE is full.
-no_space_hint() {
-  local file="$1" err="$2" free
-  free="$(df --output=avail -B1 "$(dirname "${file}")" 2>/dev/null | tail -n1 | tr -d ' ')"
-  if [[ "${err}" == *"No space left"* ]] || [[ -n "${free}" && "${free}" -lt 1048576 ]]; then
-    printf 'disk full: %s bytes free in %s (%s). Free space or keep fewer backups; earlier backups are untouched.' \
-      "${free:-?}" "$(dirname "${file}")" "$(tail -n 1 <<<"${err}")"
-  else
-    tail -n 3 <<<"${err}"
-  fi
 }
