@@ -30,6 +30,8 @@ source "${BACKUP_LIB}/verify.sh"
 source "${BACKUP_LIB}/store.sh"
 # shellcheck source=infra/scripts/backup/lib/offsite.sh
 source "${BACKUP_LIB}/offsite.sh"
+# shellcheck source=infra/scripts/backup/lib/publish.sh
+source "${BACKUP_LIB}/publish.sh"
 
 usage() {
   cat <<'USAGE'
@@ -80,23 +82,6 @@ settings() {
   fi
 }
 
-# Refuses to start when the last backup would not fit: a full disk fails half-way otherwise.
-check_space() {
-  local last need free
-  last="$(backups_verified "${BACKUP_DIR}" 1)"
-  [[ -n "${last}" ]] || return 0
-  need="$(du -sb "${BACKUP_DIR}/${last}" | cut -f1)"
-  free="$(df --output=avail -B1 "${BACKUP_DIR}" | tail -n1 | tr -d ' ')"
-  ((free > need + need / 5)) ||
-    fail "disk full: ${free} bytes free in ${BACKUP_DIR}, the last backup took ${need}. Free space or lower --keep-daily; earlier backups are untouched."
-}
-
-metrics_record() {
-  local out
-  out="$("${ENGINE_DIR}/bin/slipway" --app-dir "${APP_DIR}" record-backup "$@" 2>&1)" ||
-    log "warning: backup metrics not recorded (${out##*$'\n'}); the backup itself is unaffected."
-}
-
 on_backup_exit() {
   local status=$?
   trap - EXIT
@@ -126,30 +111,6 @@ take_copies() {
   chroma_copy "${WORK}/chroma-data.tar"
   log "ChromaDB was stopped for ${CHROMA_DOWN_SECONDS}s"
   lock_release
-}
-
-publish() {
-  local plain=null files final="${BACKUP_DIR}/${RUN_ID}"
-  if [[ -n "${RECIPIENTS}" ]]; then plain="$(encrypt_files "${WORK}" "${RECIPIENTS}")"; fi
-  files="$(files_json "${WORK}")"
-  manifest_json "${files}" "${plain}" | write_atomic "${WORK}/manifest.json"
-  chmod 0600 "${WORK}"/*
-  sync "${WORK}"/*
-  mv -T "${WORK}" "${final}"
-  WORK=""
-  BACKUP="${final}"
-}
-
-manifest_json() {
-  jq -n --arg name "${RUN_ID}" --arg created "${CREATED}" --arg host "$(hostname)" --arg release "${RELEASE}" \
-    --argjson files "$1" --argjson plain "$2" --arg pgdump "${PG_VERSION}" --arg chroma "${CHROMA_VERSION}" \
-    --arg age "$(if [[ -n "${RECIPIENTS}" ]]; then age --version; fi)" \
-    --arg db "${PG_DB}" --arg user "${PG_USER}" --arg pgi "${PG_IMAGE}" --arg pgr "${PG_IMAGE_REF}" \
-    --arg pgvol "${PG_VOLUME}" --argjson pgvl "${PG_VOLUME_LABELS}" --arg snap "${PG_SNAPSHOT}" --argjson pgs "${PG_STATS}" \
-    --arg vol "${CHROMA_VOLUME}" --argjson vl "${CHROMA_VOLUME_LABELS}" --arg chi "${CHROMA_IMAGE}" \
-    --arg chr "${CHROMA_IMAGE_REF}" --argjson chs "${CHROMA_STATS}" --argjson verify "${VERIFY_JSON}" \
-    --argjson pgsec "${PG_SECONDS}" --argjson down "${CHROMA_DOWN_SECONDS}" --argjson vsec "${VERIFY_SECONDS}" \
-    --argjson total "$(seconds_since "${STARTED_REAL}")" -f "${BACKUP_LIB}/manifest.jq"
 }
 
 dry_run_plan() {
@@ -222,23 +183,6 @@ main() {
   emit_result "$(jq -c --arg p "${PRUNED}" --arg o "${OFFSITE_RESULT:-}" '{ok: true, command: "backup",
     backup: .name, release, verified, bytes: ([.files[].bytes] | add), seconds: .durations.totalSeconds,
     pruned: ($p | split(" ") | map(select(. != ""))), offsite: $o}' "${BACKUP}/manifest.json")"
-}
-
-# The off-site copy and its own retention; recorded as target "offsite" for monitoring.
-backup_offsite() {
-  offsite_configured || return 0
-  local started finished
-  started="$(date +%s)"
-  log "copying ${RUN_ID} to ${OFFSITE_TARGET}:${OFFSITE_PATH}"
-  if ! (offsite_push "${BACKUP}"); then
-    metrics_record --target offsite --result failed --started "${started}" --finished "$(date +%s)"
-    fail "the backup ${RUN_ID} is verified here, but its off-site copy failed (see above); nothing was pruned."
-  fi
-  offsite_prune "${KEEP}"
-  finished="$(date +%s)"
-  metrics_record --target offsite --result succeeded --started "${started}" --finished "${finished}" \
-    --size-bytes "$(du -sb "${BACKUP}" | cut -f1)" --verified yes
-  OFFSITE_RESULT="${OFFSITE_TARGET}:${OFFSITE_PATH}/${RUN_ID}${OFFSITE_PRUNED:+ (pruned ${OFFSITE_PRUNED})}"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

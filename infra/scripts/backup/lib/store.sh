@@ -12,17 +12,16 @@ files_json() {
   done | jq -sc .
 }
 
-# encrypt_files DIR RECIPIENTS-FILE: replaces each file by FILE.age for the recipients (age -R); prints the
-# plaintext [{name, bytes, sha256}] first, so a restore can check the decrypted files too.
+# encrypt_files DIR RECIPIENTS-FILE: replaces each file by FILE.age for the recipients (age -R). Sets
+# PLAINTEXT_FILES to the plaintext [{name, bytes, sha256}], so a restore can check the decrypted files too.
 encrypt_files() {
-  local dir="$1" recipients="$2" name plain
-  plain="$(files_json "${dir}")"
-  for name in $(jq -r '.[].name' <<<"${plain}"); do
+  local dir="$1" recipients="$2" name
+  PLAINTEXT_FILES="$(files_json "${dir}")"
+  for name in $(jq -r '.[].name' <<<"${PLAINTEXT_FILES}"); do
     age -R "${recipients}" -o "${dir}/${name}.age" "${dir}/${name}" 2>"${dir}/.age.err" ||
-      fail "encrypting ${name} with age failed: $(tail -n 1 "${dir}/.age.err")"
+      fail "encrypting ${name} with age failed: $(no_space_hint "${dir}" "$(cat "${dir}/.age.err")")"
     rm -f "${dir}/${name}" "${dir}/.age.err"
   done
-  printf '%s' "${plain}"
 }
 
 # manifest_check DIR: every file the manifest lists is there with its size and sha256, and nothing else is.
