@@ -4,8 +4,8 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help rehearse bootstrap-drill setup build lint typecheck check test test-unit test-integration \
-	infra-check clean sandbox-up sandbox-down sandbox-status
+.PHONY: help rehearse bootstrap-drill drill backup-benchmark setup build lint typecheck check test test-unit \
+	test-integration infra-check clean sandbox-up sandbox-down sandbox-status
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -15,6 +15,12 @@ rehearse: ## Slipway's main job: PR gate, build, push, deploys under load, refus
 
 bootstrap-drill: ## Two bare hosts: setup-vps.sh vs Ansible, each twice, deployed to and compared
 	@scripts/bootstrap-drill.sh
+
+drill: ## Disaster-recovery drills on the sandbox VPS; writes drill-report.json (docs/DISASTER_RECOVERY.md)
+	@scripts/drill.sh
+
+backup-benchmark: setup sandbox-up ## backup-db.sh vs a bare pg_dump on a 100+ MB database; writes backup-benchmark.json
+	node --import tsx scripts/backup/benchmark.ts
 
 setup: ## Install npm packages and the pinned linters (idempotent, fast when warm)
 	@scripts/setup.sh
@@ -55,7 +61,7 @@ sandbox-status: ## Show what the sandbox runs
 	@scripts/sandbox/status
 
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
-	rm -rf coverage .cache rehearsal-report.json bootstrap-report.json
+	rm -rf coverage .cache rehearsal-report.json bootstrap-report.json drill-report.json backup-benchmark.json
 
 .PHONY: dev dev-down dev-reset logs migrate eval load-test metrics-overhead
 

@@ -85,7 +85,11 @@ export class Stack {
   private readonly override: string;
   readonly env: Record<string, string>;
 
-  constructor(readonly name = `backup-it-${randomBytes(3).toString('hex')}`) {
+  /** chromaMemory: a higher memory limit for Chroma than production's (the benchmark's many vectors). */
+  constructor(
+    readonly name = `backup-it-${randomBytes(3).toString('hex')}`,
+    options: { chromaMemory?: string } = {},
+  ) {
     this.project = `${name}-infra`;
     const base = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
     this.appDir = path.join(base, 'app');
@@ -99,9 +103,12 @@ export class Stack {
       },
     );
     this.override = path.join(base, 'compose.networks.yaml');
+    const chroma = options.chromaMemory
+      ? `services:\n  chroma:\n    deploy:\n      resources:\n        limits:\n          memory: ${options.chromaMemory}\n`
+      : '';
     fs.writeFileSync(
       this.override,
-      `networks:\n  edge:\n    name: ${name}-edge\n  backend:\n    name: ${name}-backend\n`,
+      `${chroma}networks:\n  edge:\n    name: ${name}-edge\n  backend:\n    name: ${name}-backend\n`,
     );
     this.env = {
       SLIPWAY_INFRA_PROJECT: this.project,
@@ -111,7 +118,7 @@ export class Stack {
     };
   }
 
-  compose(args: string[], extraEnv: Record<string, string> = {}): string {
+  compose(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 600_000): string {
     const r = run(
       'docker',
       ['compose', '-p', this.project, '-f', RELEASE_COMPOSE, '-f', this.override, ...args],
@@ -143,18 +150,25 @@ export class Stack {
   }
 
   /** The reference service's own commands against this stack: migrate, scrape, embed (or anything else). */
-  service(command: string): string {
-    return this.compose([
-      '--profile',
-      'migrate',
-      'run',
-      '--rm',
-      '--no-deps',
-      '-e',
-      'CHROMA_URL=http://chroma:8000',
-      'migrate',
-      command,
-    ]);
+  service(command: string, timeoutMs = 600_000): string {
+    return this.compose(
+      [
+        '--profile',
+        'migrate',
+        'run',
+        '--rm',
+        '--no-deps',
+        '-e',
+        'CHROMA_URL=http://chroma:8000',
+        // A batch upsert on a busy two-core machine can take longer than the api's 2 s budget for a query.
+        '-e',
+        'CHROMA_TIMEOUT_MS=60000',
+        'migrate',
+        command,
+      ],
+      {},
+      timeoutMs,
+    );
   }
 
   container(service: 'postgres' | 'chroma'): string {

@@ -1,0 +1,153 @@
+/**
+ * The drills' view of the sandbox VPS, as an operator has it: SSH as the deploy user (tests/deploy/harness.ts),
+ * the deploy engine, the backup tools, the live stores' row and vector counts, the reference service's own
+ * commands, and probes of the service through the VPS's proxy.
+ */
+import {
+  APP_DIR,
+  connectionInputs,
+  get,
+  mustOnVps,
+  onVps,
+  runAction,
+  vps,
+} from '../../tests/deploy/harness.js';
+import { BACKUP_COMMAND, packBundle, RESTORE_COMMAND } from '../backup/bundle.js';
+
+export { APP_DIR, mustOnVps, onVps };
+export const PROXY = () => `http://${vps().host}`;
+/** Where the drills unpack this checkout's backup tools and keep their backups, inside the deploy user's app dir. */
+export const DRILL_DIR = `${APP_DIR}/.drill`;
+export const TOOLS = `${DRILL_DIR}/tools`;
+export const BACKUPS = `${DRILL_DIR}/backups`;
+const TOOL_ENV = `SLIPWAY_APP_DIR=${APP_DIR} SLIPWAY_BACKUP_DIR=${BACKUPS}`;
+export const backupCommand = (args = '') =>
+  `${TOOL_ENV} ${TOOLS}/${BACKUP_COMMAND} --config /dev/null ${args}`.trim();
+export const restoreCommand = (args = '') =>
+  `${TOOL_ENV} ${TOOLS}/${RESTORE_COMMAND} --config /dev/null ${args}`.trim();
+
+export function resultOf(stdout: string): Record<string, unknown> | undefined {
+  const line = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('SLIPWAY_RESULT '))
+    .pop();
+  return line ? (JSON.parse(line.slice(15)) as Record<string, unknown>) : undefined;
+}
+
+/** This checkout's backup tools on the VPS, replacing what an earlier drill left. */
+export function installTools(): void {
+  mustOnVps(
+    `rm -rf ${TOOLS} && mkdir -p ${TOOLS} ${BACKUPS} && chmod 0700 ${BACKUPS} && tar -x -C ${TOOLS}`,
+    packBundle() as unknown as string,
+  );
+}
+
+export function tool(command: string, timeoutMs = 900_000) {
+  const r = onVps(command, undefined, timeoutMs);
+  return { ...r, result: resultOf(r.stdout) };
+}
+
+export const infraContainer = (service: string) =>
+  mustOnVps(
+    `docker ps -aq --filter label=com.docker.compose.project=slipway-infra --filter label=com.docker.compose.service=${service}`,
+  ).trim();
+
+/** The api container of the live slot, as the engine reports it (`slipway status`). */
+export function liveApiContainer(): string {
+  const status = JSON.parse(mustOnVps(`${APP_DIR}/bin/slipway status --json`)) as { liveSlot: string };
+  return mustOnVps(
+    `docker ps -q --filter label=com.docker.compose.project=slipway-${status.liveSlot} --filter label=com.docker.compose.service=api`,
+  ).trim();
+}
+
+export function psql(sql: string): string {
+  return mustOnVps(
+    `docker exec -i ${infraContainer('postgres')} psql -X -q -A -t -v ON_ERROR_STOP=1 -U slipway -d slipway`,
+    sql,
+  ).trim();
+}
+
+export const documentCount = () => Number(psql('SELECT count(*) FROM documents'));
+
+/** Vectors in the service's collection, or -1 when Chroma does not answer. */
+export function vectorCount(): number {
+  const api = 'http://127.0.0.1:8000/api/v2/tenants/default_tenant/databases/default_database/collections';
+  const r = onVps(
+    `c=${infraContainer('chroma')}; id=$(docker exec $c curl -fsS --max-time 5 ${api}/documents | jq -r .id) && docker exec $c curl -fsS --max-time 5 ${api}/$id/count`,
+  );
+  return r.status === 0 ? Number(r.stdout.trim()) : -1;
+}
+
+/** One of the reference service's commands (scrape, embed, eval) against the live stores, as a one-off. */
+export function service(command: string): string {
+  const release = mustOnVps(`cat ${APP_DIR}/state/current`).trim();
+  return mustOnVps(
+    `SLIPWAY_SHARED_DIR=${APP_DIR}/shared SLIPWAY_API_IMAGE=$(jq -r .api ${APP_DIR}/releases/${release}/images.json) docker compose -p slipway-drill -f ${APP_DIR}/releases/${release}/compose.yaml --profile migrate run --rm --no-deps -e CHROMA_URL=http://chroma:8000 -e CHROMA_TIMEOUT_MS=60000 migrate ${command}`,
+  );
+}
+
+export interface Health {
+  status: number;
+  overall: string;
+  checks: Record<string, string>;
+}
+
+export async function health(): Promise<Health> {
+  try {
+    const r = await get(`${PROXY()}/health/detailed`);
+    const body = JSON.parse(r.body) as { status?: string; checks?: { name: string; status: string }[] };
+    return {
+      status: r.status,
+      overall: body.status ?? '',
+      checks: Object.fromEntries((body.checks ?? []).map((c) => [c.name, c.status])),
+    };
+  } catch {
+    return { status: 0, overall: 'unreachable', checks: {} };
+  }
+}
+
+/** A search through the proxy: its hits and which retrievers it had to do without. */
+export async function search(q: string): Promise<{ ids: string[]; degraded: string[] }> {
+  const r = await get(`${PROXY()}/search?q=${encodeURIComponent(q)}&k=5`);
+  if (r.status !== 200) throw new Error(`search answered ${r.status}`);
+  const body = JSON.parse(r.body) as { results: { id: string }[]; degraded: string[] };
+  return { ids: body.results.map((h) => h.id), degraded: body.degraded };
+}
+
+export async function liveDigest(): Promise<string> {
+  return (JSON.parse((await get(`${PROXY()}/version`)).body) as { image_digest: string }).image_digest;
+}
+
+/** Polls PROBE every 250 ms until it returns true; resolves to the seconds it took, or throws after the timeout. */
+export async function until(
+  what: string,
+  timeoutSeconds: number,
+  probe: () => Promise<boolean> | boolean,
+): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutSeconds * 1000) {
+    try {
+      if (await probe()) return (Date.now() - started) / 1000;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not happen within ${timeoutSeconds} s`);
+}
+
+/** Deploys a release the way CD does: the real ssh-deploy bundle against the VPS (no GitHub Deployment). */
+export async function deploy(id: string, image: string): Promise<{ status: number | null; output: string }> {
+  const { main } = await runAction('ssh-deploy', {
+    ...connectionInputs(),
+    images: JSON.stringify({ api: image }),
+    'compose-file': 'docker/compose.release.yaml',
+    'proxy-config': 'docker/caddy/Caddyfile.release',
+    'release-id': id,
+    'health-timeout-seconds': '90',
+    'keep-releases': '5',
+    'lock-timeout-seconds': '300',
+    'github-token': '',
+  });
+  return { status: main.status, output: `${main.stdout}\n${main.stderr}` };
+}
