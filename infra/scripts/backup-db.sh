@@ -90,7 +90,9 @@ on_backup_exit() {
   throwaway_cleanup "${RUN_ID}"
   if [[ -n "${WORK:-}" ]]; then rm -rf "${WORK}"; fi
   lock_release
-  if ((status != 0 && !DRY_RUN)) && [[ -z "${VERIFY_NAME}" && -n "${STARTED:-}" ]]; then
+  # A run that failed before its backup was published is a failed backup of both stores (a failed off-site
+  # copy is recorded as target offsite, after both stores' success).
+  if ((status != 0 && !DRY_RUN)) && [[ -z "${VERIFY_NAME}" && -n "${STARTED:-}" && -z "${PUBLISHED:-}" ]]; then
     local target
     for target in postgres chroma; do
       metrics_record --target "${target}" --result failed --started "${STARTED}" --finished "$(date +%s)"
@@ -170,6 +172,7 @@ main() {
   log "backup ${RUN_ID} verified in ${VERIFY_SECONDS}s and published: ${BACKUP}"
   local finished size
   finished="$(date +%s)"
+  PUBLISHED=1
   for target in postgres chroma; do
     size="$(jq --arg t "${target}" '[.files[] | select(.name | startswith($t)) | .bytes] | add // 0' "${BACKUP}/manifest.json")"
     metrics_record --target "${target}" --result succeeded --started "${STARTED}" --finished "${finished}" \

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # restore-db.sh: puts a backup made by backup-db.sh back into PostgreSQL and ChromaDB. It checks the backup's
 # checksums first (and refuses a backup that fails them), takes the deploy engine's lock so no deploy runs
-# meanwhile, stops the api while PostgreSQL is restored (the service answers 503 for that time: the downtime
-# is printed), restores both stores, checks them against the backup's rows, checksums and vector counts, and
+# meanwhile, refuses writes to PostgreSQL while it is restored (reads go on; the time writes were refused is
+# printed), restores both stores, checks them against the backup's rows, checksums and vector counts, and
 # reports them. On a new host without a running stack it fills fresh volumes for the first deploy instead
 # (lib/restore.sh). See docs/DISASTER_RECOVERY.md.
 set -euo pipefail
@@ -16,6 +16,8 @@ source "${ENGINE_DIR}/lib/common.sh"
 source "${ENGINE_DIR}/lib/lock.sh"
 # shellcheck source=infra/deploy-engine/lib/docker.sh
 source "${ENGINE_DIR}/lib/docker.sh"
+# shellcheck source=infra/deploy-engine/lib/releases.sh
+source "${ENGINE_DIR}/lib/releases.sh"
 # shellcheck source=infra/deploy-engine/lib/switch.sh
 source "${ENGINE_DIR}/lib/switch.sh"
 # shellcheck source=infra/scripts/backup/lib/common.sh
@@ -40,7 +42,7 @@ Usage: restore-db.sh [options] [latest|<backup folder name>]     (default: lates
 Restores a verified backup into PostgreSQL and ChromaDB. The last stdout line is `SLIPWAY_RESULT {json}`.
 
   --dry-run            check the backup's checksums and print what would happen; changes nothing
-  --only STORE         restore only postgres or only chroma (a ChromaDB restore keeps the api serving)
+  --only STORE         restore only postgres or only chroma
   --from-offsite       take the backup from the off-site host (SLIPWAY_BACKUP_OFFSITE) into --backup-dir first
   --identity FILE      age identity for an encrypted backup (SLIPWAY_BACKUP_AGE_IDENTITY)
   --backup-dir DIR     where backups live (SLIPWAY_BACKUP_DIR, default /var/backups/slipway)
@@ -76,9 +78,9 @@ on_restore_exit() {
   local status=$?
   trap - EXIT
   pg_session_close
+  if [[ -n "${WRITES_STOPPED_AT:-}" ]]; then pg_writes_resume; fi
   if [[ -n "${PG_TEMP_DB:-}" ]]; then pg_psql "${PG_CONTAINER}" postgres "DROP DATABASE IF EXISTS ${PG_TEMP_DB} WITH (FORCE)" >/dev/null || true; fi
   if [[ "${CHROMA_STOPPED:-0}" == 1 ]]; then (chroma_restart) || log "ChromaDB did not start again: docker start ${CHROMA_CONTAINER:0:12}"; fi
-  if ((${#API_STOPPED[@]})); then (api_start) || log "the api did not come back: docker start ${API_STOPPED[*]}"; fi
   throwaway_cleanup "${RUN_ID}"
   if [[ -n "${WORK:-}" ]]; then rm -rf "${WORK}"; fi
   lock_release
@@ -123,7 +125,7 @@ plan() {
   jq -r '"Backup \(.name) (created \(.created), release \(if .release == "" then "none" else .release end)): checksums ok",
     (.postgres.stats.tables | to_entries[] | "  table \(.key): \(.value.rows) rows"),
     (.chroma.stats | to_entries[] | "  collection \(.key): \(.value.count) vectors")' <<<"${MANIFEST}"
-  [[ -z "${PG_MODE}" ]] || echo "PostgreSQL: ${PG_MODE} restore of ${PG_DB}$([[ "${PG_MODE}" == live ]] && echo " (the api stops meanwhile)")"
+  [[ -z "${PG_MODE}" ]] || echo "PostgreSQL: ${PG_MODE} restore of ${PG_DB}$([[ "${PG_MODE}" == live ]] && echo " (writes refused meanwhile, reads go on)")"
   [[ -z "${CHROMA_MODE}" ]] || echo "ChromaDB: ${CHROMA_MODE} restore of ${CHROMA_VOLUME}"
   echo "deploy lock: $(if lock_is_held; then echo "held by $(lock_holder); would wait up to ${LOCK_WAIT}s"; else echo free; fi)"
 }
@@ -131,7 +133,7 @@ plan() {
 main() {
   parse_args "$@"
   COMMAND=restore ACTOR="${SUDO_USER:-${USER:-operator}}@$(hostname -s)"
-  RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)" API_STOPPED=() DOWN_SECONDS=0
+  RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)" WRITES_REFUSED_SECONDS=0
   trap on_restore_exit EXIT
   trap 'exit 130' INT TERM HUP
   # Any unexpected failure, even in a function or a command substitution, ends with the engine's message.
@@ -143,7 +145,6 @@ main() {
   local started="${EPOCHREALTIME}" pg_stats chroma_stats
   lock_take "$(jq -r .release <<<"${MANIFEST}")"
   pg_stats="$(jq -c .postgres.stats <<<"${MANIFEST}")" chroma_stats="$(jq -c .chroma.stats <<<"${MANIFEST}")"
-  if [[ "${PG_MODE}" == live ]]; then api_stop; fi
   case "${PG_MODE}" in
     live) restore_postgres_live "${DATA}/postgres.dump" "${pg_stats}" ;;
     cold) restore_postgres_cold "${DATA}/postgres.dump" "${pg_stats}" ;;
@@ -152,16 +153,15 @@ main() {
     live) restore_chroma_live "${DATA}/chroma-data.tar" "${chroma_stats}" ;;
     cold) restore_chroma_cold "${DATA}/chroma-data.tar" "${chroma_stats}" ;;
   esac
-  api_start
   log "restored $(basename "${BACKUP}") in $(seconds_since "${started}")s; rows and vectors match the backup"
   if [[ "${PG_MODE}" == cold || "${CHROMA_MODE}" == cold ]]; then
     log "the volumes are ready: deploy release $(jq -r '.release // "the last good one"' <<<"${MANIFEST}") now; its infra project starts on them"
   fi
-  emit_result "$(jq -c --arg pm "${PG_MODE}" --arg cm "${CHROMA_MODE}" --argjson down "${DOWN_SECONDS}" \
+  emit_result "$(jq -c --arg pm "${PG_MODE}" --arg cm "${CHROMA_MODE}" --argjson w "${WRITES_REFUSED_SECONDS}" \
     --argjson t "$(seconds_since "${started}")" '{ok: true, command: "restore", backup: .name, release,
     postgres: (if $pm == "" then null else {mode: $pm, tables: (.postgres.stats.tables | map_values(.rows))} end),
     chroma: (if $cm == "" then null else {mode: $cm, collections: (.chroma.stats | map_values(.count))} end),
-    downtimeSeconds: $down, seconds: $t}' <<<"${MANIFEST}")"
+    writesRefusedSeconds: $w, seconds: $t}' <<<"${MANIFEST}")"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

@@ -11,6 +11,7 @@ import { startLoad } from '../../tests/deploy/harness.js';
 import type { DrillResult } from './report.js';
 import {
   APP_DIR,
+  crash,
   deploy,
   documentCount,
   health,
@@ -54,7 +55,7 @@ async function attempt(name: string, work: () => Promise<Omit<DrillResult, 'name
   }
 }
 
-/** Container crash: SIGKILL the live api, then PostgreSQL, then ChromaDB; Docker's restart policy brings each back. */
+/** Container crash: the live api, then PostgreSQL, then ChromaDB killed (SIGKILL); Docker's restart policy brings each back. */
 export function containerCrash(): Promise<DrillResult> {
   return attempt('container-crash', async () => {
     const rows = documentCount();
@@ -71,7 +72,7 @@ export function containerCrash(): Promise<DrillResult> {
       ['chroma', infraContainer('chroma')],
     ] as const) {
       const started = Date.now();
-      mustOnVps(`docker kill -s KILL ${container}`);
+      crash(container);
       await until(`${what} back after SIGKILL`, 180, healthy);
       const seconds = (Date.now() - started) / 1000;
       worst = Math.max(worst, seconds);
@@ -133,7 +134,9 @@ export function databaseCorruption(ctx: DrillContext): Promise<DrillResult> {
     }
     const fault = Date.now();
     psql("UPDATE documents SET body = '', title = 'corrupted'; DELETE FROM documents WHERE id < 'm'");
+    const load = startLoad(PROXY(), 2, 600);
     const r = tool(restoreCommand(name));
+    const reads = await load.stop();
     if (r.status !== 0) throw new Error(`restore-db.sh failed: ${r.stderr.trim().split('\n').pop()}`);
     await until('the service healthy after the restore', 120, healthy);
     const rto = (Date.now() - fault) / 1000;
@@ -146,7 +149,10 @@ export function databaseCorruption(ctx: DrillContext): Promise<DrillResult> {
       rtoSeconds: rto,
       rpoSeconds: (fault - takenAt) / 1000,
       dataLostRows: lost,
-      detail: `restored ${name}: ${rows} documents (as at the backup), ${corrupted} corrupted left; the ${after} rows written after the backup are lost, as the RPO allows; api down ${String((r.result as { downtimeSeconds?: number } | undefined)?.downtimeSeconds ?? '?')} s`,
+      detail:
+        `restored ${name}: ${rows} documents (as at the backup), ${corrupted} corrupted left; the ${after} rows written ` +
+        `after the backup are lost, as the RPO allows; writes refused ${String(r.result?.writesRefusedSeconds ?? '?')} s, ` +
+        `reads went on: ${reads.requests} requests, ${reads.failed} failed`,
     };
   });
 }

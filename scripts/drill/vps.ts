@@ -12,9 +12,33 @@ import {
   runAction,
   vps,
 } from '../../tests/deploy/harness.js';
+import { readSandboxEnv, run, type RunResult, sandboxVar } from '../../tests/sandbox/sandbox-env.js';
 import { BACKUP_COMMAND, packBundle, RESTORE_COMMAND } from '../backup/bundle.js';
 
 export { APP_DIR, mustOnVps, onVps };
+
+/**
+ * A command as root on the VPS, the way an operator gets a root shell: the provider's console of a bare host
+ * (SLIPWAY_VPS_CONSOLE, a `docker exec` into it), or, for the network-namespace VPS that shares this machine's
+ * processes, this machine with the VPS's Docker engine.
+ */
+export function asRootOnVps(command: string): RunResult {
+  const consoleName = process.env.SLIPWAY_VPS_CONSOLE ?? readSandboxEnv().SLIPWAY_VPS_CONSOLE;
+  if (consoleName) return run('docker', ['exec', '-i', consoleName, 'bash', '-s'], { input: command });
+  return run('bash', ['-s'], {
+    input: command,
+    env: { ...process.env, DOCKER_HOST: sandboxVar('SLIPWAY_VPS_DOCKER_HOST') },
+  });
+}
+
+/**
+ * A crash: the container's main process killed by the kernel's SIGKILL from outside Docker. (`docker kill`
+ * would not do: Docker counts it as a deliberate stop and its restart policy leaves the container down.)
+ */
+export function crash(container: string): void {
+  const r = asRootOnVps(`kill -KILL "$(docker inspect -f '{{.State.Pid}}' ${container})"`);
+  if (r.status !== 0) throw new Error(`killing ${container} failed: ${r.stderr}`);
+}
 export const PROXY = () => `http://${vps().host}`;
 /** Where the drills unpack this checkout's backup tools and keep their backups, inside the deploy user's app dir. */
 export const DRILL_DIR = `${APP_DIR}/.drill`;

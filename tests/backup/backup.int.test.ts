@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../sandbox/sandbox-env.js';
 import { startSftpServer, type SftpServer } from './sftp-server.js';
-import { buildApiImage, must, Stack } from './stack.js';
+import { buildApiImage, must, RESTORE_SCRIPT, resultOf, Stack } from './stack.js';
 
 const stack = new Stack();
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -157,6 +157,76 @@ describe('restore-db.sh', () => {
     expect(quality(stack.service('eval'))).toEqual(quality(evalBefore));
     expect(throwaways()).toBe('');
     expect(stack.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'slipway_%'")).toBe('0');
+  });
+});
+
+describe('restore-db.sh while the service runs', () => {
+  it('refuses writes to PostgreSQL during the restore and keeps answering reads, then accepts writes again', async () => {
+    const restore = spawn(RESTORE_SCRIPT, ['--config', '/dev/null', '--only', 'postgres', 'latest'], {
+      env: { ...process.env, ...stack.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    restore.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    restore.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => restore.on('exit', resolve));
+    const write = () =>
+      run(
+        'docker',
+        [
+          'exec',
+          '-i',
+          stack.container('postgres'),
+          'psql',
+          '-X',
+          '-q',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-U',
+          'slipway',
+          '-d',
+          'slipway',
+        ],
+        {
+          input:
+            "INSERT INTO documents (id, title, body, content_sha256) VALUES ('during-restore', 't', 'b', 'x');",
+        },
+      );
+    let refused = '';
+    let readsDuring = 0;
+    let code: number | null | undefined;
+    void exited.then((c) => (code = c));
+    while (code === undefined) {
+      const w = write();
+      if (w.status !== 0 && w.stderr.includes('read-only transaction')) {
+        refused = w.stderr;
+        // Reads go on, except for the instant of the swap (the database briefly refuses connections).
+        const read = run('docker', [
+          'exec',
+          stack.container('postgres'),
+          'psql',
+          '-X',
+          '-A',
+          '-t',
+          '-U',
+          'slipway',
+          '-d',
+          'slipway',
+          '-c',
+          'SELECT count(*) FROM documents',
+        ]);
+        if (read.status === 0 && Number(read.stdout) > 0) readsDuring += 1;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(code, output).toBe(0);
+    expect(refused).toContain('cannot execute INSERT in a read-only transaction');
+    expect(readsDuring).toBeGreaterThan(0);
+    expect(resultOf(output)).toMatchObject({ ok: true, postgres: { mode: 'live' }, chroma: null });
+    expect(Number(resultOf(output)!.writesRefusedSeconds)).toBeGreaterThan(0);
+    // The restored database is the backup's (the write that slipped in before the restore began is gone) and writable.
+    expect(write().status).toBe(0);
+    stack.psql("DELETE FROM documents WHERE id = 'during-restore'");
   });
 });
 

@@ -129,11 +129,13 @@ export class Stack {
           SLIPWAY_API_IMAGE: API_IMAGE,
           ...extraEnv,
         },
-        timeoutMs: 600_000,
+        timeoutMs,
       },
     );
-    if (r.status !== 0)
-      throw new Error(`compose ${args.join(' ')} failed:\n${(r.stderr + r.stdout).slice(-2000)}`);
+    if (r.status !== 0) {
+      const why = r.status === null ? `killed after ${timeoutMs / 1000} s` : `exit ${r.status}`;
+      throw new Error(`compose ${args.join(' ')} failed (${why}):\n${(r.stderr + r.stdout).slice(-2000)}`);
+    }
     return r.stdout;
   }
 

@@ -26,7 +26,7 @@ offsite_error() { grep -vE '^(sftp>|$)' <<<"$1" | tail -n 3 | paste -sd ' ' -; }
 
 # offsite_sftp: runs the SFTP batch on stdin; a failed command stops it (exit 1, sftp's message on stderr).
 offsite_sftp() {
-  sftp -q -b - -P "${OFFSITE_PORT}" -i "${SLIPWAY_BACKUP_OFFSITE_KEY}" -o IdentitiesOnly=yes -o BatchMode=yes \
+  sftp -b - -P "${OFFSITE_PORT}" -i "${SLIPWAY_BACKUP_OFFSITE_KEY}" -o IdentitiesOnly=yes -o BatchMode=yes \
     -o StrictHostKeyChecking=yes -o "UserKnownHostsFile=${SLIPWAY_BACKUP_OFFSITE_KNOWN_HOSTS}" \
     -o ConnectTimeout=15 -F none "${OFFSITE_TARGET}" 9>&-
 }

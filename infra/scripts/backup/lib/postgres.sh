@@ -84,38 +84,53 @@ pg_stats_json() {
 }
 
 # pg_dump_snapshot FILE: sets PG_STATS (JSON) and writes the dump, both from one exported snapshot: the
-# statistics describe exactly the rows in the dump, however many writes happen meanwhile.
+# statistics describe exactly the rows in the dump, however many writes happen meanwhile. pg_dump runs while
+# the statistics are computed (both read the same snapshot), so the run takes the longer of the two.
 pg_dump_snapshot() {
-  local file="$1" err
+  local file="$1" err="${WORK}/.pg_dump.err" dump
   pg_session_open "${PG_CONTAINER}" "${PG_USER}" "${PG_DB}"
   if ! pg_session_query 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' ||
     ! pg_session_query 'SELECT pg_export_snapshot();'; then
     fail "PostgreSQL refused a snapshot: ${PG_REPLY}"
   fi
   PG_SNAPSHOT="${PG_REPLY}"
+  # exec: the background job must not keep the lock descriptor open after this script is gone.
+  (exec docker exec "${PG_CONTAINER}" pg_dump -Fc --snapshot="${PG_SNAPSHOT}" -U "${PG_USER}" -d "${PG_DB}" \
+    >"${file}" 2>"${err}" 9>&-) &
+  dump=$!
   pg_stats_json
   PG_STATS="${PG_STATS_OUT}"
-  if ! err="$(dk exec "${PG_CONTAINER}" pg_dump -Fc --snapshot="${PG_SNAPSHOT}" -U "${PG_USER}" -d "${PG_DB}" 2>&1 >"${file}")"; then
+  if ! wait "${dump}"; then
     pg_session_close
-    fail "pg_dump of ${PG_DB} failed: $(no_space_hint "${BACKUP_DIR}" "${err}")"
+    fail "pg_dump of ${PG_DB} failed: $(no_space_hint "${BACKUP_DIR}" "$(cat "${err}")")"
   fi
+  rm -f "${err}"
   pg_session_close
   PG_VERSION="$(dk exec "${PG_CONTAINER}" pg_dump --version)"
 }
 
-# pg_start NAME IMAGE [VOLUME PASSWORD-FILE]: a postgres container without a network, labelled for cleanup.
-# Without a volume it is a throwaway (local trust, an anonymous volume); with one it initialises that volume
-# for the live project, with the live password file, exactly as the infra project's first start would.
+# Settings for a restore: index builds (GIN above all) get memory instead of spilling to disk.
+readonly PG_RESTORE_MEMORY="-c maintenance_work_mem=256MB"
+readonly PG_RESTORE_SETTINGS=(-c maintenance_work_mem=256MB -c max_wal_size=2GB)
+# A throwaway's data is deleted after the check: durability would only slow the restore down.
+readonly PG_THROWAWAY_SETTINGS=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
+
+# pg_start NAME IMAGE DUMP [VOLUME PASSWORD-FILE]: a postgres container without a network, labelled for
+# cleanup, with DUMP mounted read-only at /restore/postgres.dump (for a parallel pg_restore). Without a volume
+# it is a throwaway (local trust, an anonymous volume, no fsync); with one it initialises that volume for the
+# live project, with the live password file, exactly as the infra project's first start would.
 pg_start() {
-  local name="$1" image="$2" volume="${3:-}" password_file="${4:-}" opts=()
+  local name="$1" image="$2" dump="$3" volume="${4:-}" password_file="${5:-}" opts=() settings=("${PG_RESTORE_SETTINGS[@]}")
   if [[ -n "${volume}" ]]; then
     opts=(-v "${volume}:/var/lib/postgresql/data" -v "${password_file}:/run/secrets/db_password:ro"
       -e POSTGRES_PASSWORD_FILE=/run/secrets/db_password)
   else
     opts=(-e POSTGRES_HOST_AUTH_METHOD=trust)
+    settings+=("${PG_THROWAWAY_SETTINGS[@]}")
   fi
   dk run -d --name "${name}" --label "${THROWAWAY_LABEL}=${RUN_ID}" --network none --shm-size 128m \
-    --memory 1g -e POSTGRES_USER="${PG_USER}" -e POSTGRES_DB="${PG_DB}" "${opts[@]}" "${image}" >/dev/null
+    --memory 1g -e POSTGRES_USER="${PG_USER}" -e POSTGRES_DB="${PG_DB}" -v "${dump}:/restore/postgres.dump:ro" \
+    "${opts[@]}" "${image}" "${settings[@]}" >/dev/null
   pg_wait_ready "${name}" 120
 }
 
@@ -130,10 +145,16 @@ pg_wait_ready() {
 }
 
 # pg_restore_into CONTAINER DB DUMP: restores a custom-format dump; any error stops it (exit 1, message in
-# PG_REPLY).
+# PG_REPLY). DUMP is a file on this host, sent on stdin, or "mounted": the container's /restore/postgres.dump,
+# restored by one job per CPU.
 pg_restore_into() {
   local container="$1" db="$2" dump="$3"
-  PG_REPLY="$(dk exec -i "${container}" pg_restore --exit-on-error -U "${PG_USER}" -d "${db}" <"${dump}" 2>&1)" || {
+  local args=(--exit-on-error -U "${PG_USER}" -d "${db}")
+  if [[ "${dump}" == mounted ]]; then
+    PG_REPLY="$(dk exec "${container}" pg_restore "${args[@]}" --jobs "$(nproc)" /restore/postgres.dump 2>&1)"
+  else
+    PG_REPLY="$(dk exec -i -e PGOPTIONS="${PG_RESTORE_MEMORY}" "${container}" pg_restore "${args[@]}" <"${dump}" 2>&1)"
+  fi || {
     PG_REPLY="$(tail -n 3 <<<"${PG_REPLY}")"
     return 1
   }

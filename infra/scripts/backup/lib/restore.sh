@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The two ways restore-db.sh puts a backup back, per store:
-#   live: the infra project runs. PostgreSQL: the dump is restored into a new database next to the live one,
-#         checked, then swapped in by renaming (the old one is dropped); a failure leaves the live database as
-#         it was. ChromaDB: the server is stopped, its volume's content replaced, the server started.
+#   live: the infra project runs. PostgreSQL: writes are stopped (below), the dump is restored into a new
+#         database next to the live one, checked, then swapped in by renaming (the old one is dropped), and the
+#         live release's migrations run on it; a failure before the swap leaves the live database as it was and
+#         writable again. ChromaDB: the server is stopped, its volume's content replaced, the server started.
 #   cold: a new host, before the first deploy: no container and no volume yet. The volumes are made with the
 #         compose labels the backup recorded and filled through a container of the same image (PostgreSQL
 #         initialised with the host's shared/secrets/db_password), so the first deploy's infra project adopts
@@ -23,53 +24,65 @@ store_mode() {
   STORE_MODE=cold
 }
 
-# The api's writes stop while PostgreSQL is restored: the live slot's api containers are stopped (the proxy
-# answers 503 meanwhile) and started again at the end, whatever happens. Sets API_STOPPED (container ids).
-api_stop() {
-  local live
-  live="$(live_slot "$(current_release)")"
-  [[ -n "${live}" ]] || { log "no live release: no api to stop"; return 0; }
-  mapfile -t API_STOPPED < <(slot_service "${live}" api)
-  ((${#API_STOPPED[@]})) || return 0
-  log "stopping the api of slot ${live} (${#API_STOPPED[@]} container(s)): the service is down until the restore ends"
-  DOWN_STARTED="${EPOCHREALTIME}"
-  dk stop -t 30 "${API_STOPPED[@]}" >/dev/null
+# Writes stop while PostgreSQL is restored; reads go on. The live database becomes read-only by default
+# (default_transaction_read_only) and its sessions are ended, so the api's pool reconnects read-only: searches
+# answer from the old data until the swap, writes fail with "read-only transaction" until then. That window is
+# the restore's downtime for writes (WRITES_REFUSED_SECONDS); reads see two connection resets.
+pg_writes_stop() {
+  pg_psql "${PG_CONTAINER}" postgres "ALTER DATABASE ${PG_DB} SET default_transaction_read_only = on" >/dev/null
+  WRITES_STOPPED_AT="${EPOCHREALTIME}"
+  pg_end_sessions "${PG_DB}"
+  log "writes to ${PG_DB} are refused from now on (reads go on) until the restored database is swapped in"
 }
 
-api_start() {
-  ((${#API_STOPPED[@]})) || return 0
-  dk start "${API_STOPPED[@]}" >/dev/null
-  local id deadline=$((SECONDS + 120))
-  for id in "${API_STOPPED[@]}"; do
-    until [[ "$(dk inspect -f '{{.State.Health.Status}}' "${id}" 2>/dev/null)" == healthy ]]; do
-      ((SECONDS < deadline)) || fail "the api ${id:0:12} is not healthy 120s after the restore. See docker logs ${id:0:12}."
-      sleep 0.5
-    done
-  done
-  DOWN_SECONDS="$(seconds_since "${DOWN_STARTED}")"
-  API_STOPPED=()
-  log "the api is healthy again after ${DOWN_SECONDS}s"
+# After a failure before the swap: the live database as it was, writable.
+pg_writes_resume() {
+  pg_psql "${PG_CONTAINER}" postgres "ALTER DATABASE ${PG_DB} WITH ALLOW_CONNECTIONS true" >/dev/null || true
+  pg_psql "${PG_CONTAINER}" postgres "ALTER DATABASE ${PG_DB} RESET default_transaction_read_only" >/dev/null || true
+  pg_end_sessions "${PG_DB}" || true
+  WRITES_STOPPED_AT=""
+  log "writes to ${PG_DB} are accepted again; the live database is unchanged"
+}
+
+pg_end_sessions() {
+  pg_psql "${PG_CONTAINER}" postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '$1' AND pid <> pg_backend_pid()" >/dev/null
+}
+
+# The live release's migrations on the restored database (a backup may predate them), as a deploy runs them.
+pg_migrate_live() {
+  local current slot detail
+  current="$(current_release)"
+  [[ -n "${current}" && -d "${RELEASES_DIR}/${current}" ]] || return 0
+  slot="$(live_slot "${current}")"
+  [[ -n "${slot}" ]] || return 0
+  detail="$(slot_migrate "${slot}" "${current}")" ||
+    fail "the restored database is live, but release ${current}'s migrations failed on it: $(tail -n 3 <<<"${detail}")"
 }
 
 restore_postgres_live() {
-  local dump="$1" expected="$2" c tmp="${PG_DB}_restoring" old="${PG_DB}_before_restore"
+  local dump="$1" expected="$2" tmp="${PG_DB}_restoring" old="${PG_DB}_before_restore"
   pg_live "${PROJECT}"
-  c="${PG_CONTAINER}"
   need_match "database name" "${PG_DB}" "${PG_DB_RE}"
-  pg_psql "${c}" postgres "DROP DATABASE IF EXISTS ${tmp} WITH (FORCE)" >/dev/null
-  pg_psql "${c}" postgres "CREATE DATABASE ${tmp} OWNER ${PG_USER}" >/dev/null
+  pg_psql "${PG_CONTAINER}" postgres "DROP DATABASE IF EXISTS ${tmp} WITH (FORCE)" >/dev/null
+  pg_psql "${PG_CONTAINER}" postgres "CREATE DATABASE ${tmp} OWNER ${PG_USER}" >/dev/null
   PG_TEMP_DB="${tmp}"
+  pg_writes_stop
   log "restoring PostgreSQL into ${tmp} beside the live ${PG_DB}"
-  pg_restore_into "${c}" "${tmp}" "${dump}" || fail "pg_restore failed: ${PG_REPLY}. The live database ${PG_DB} is unchanged."
-  pg_stats_of "${c}" "${tmp}"
+  pg_restore_into "${PG_CONTAINER}" "${tmp}" "${dump}" ||
+    fail "pg_restore failed: ${PG_REPLY}. The live database ${PG_DB} is unchanged."
+  pg_stats_of "${PG_CONTAINER}" "${tmp}"
   stats_compare PostgreSQL "${expected}" "${PG_STATS_OUT}"
   log "swapping ${tmp} in for ${PG_DB}"
-  pg_psql "${c}" postgres "ALTER DATABASE ${PG_DB} WITH ALLOW_CONNECTIONS false" >/dev/null
-  pg_psql "${c}" postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${PG_DB}' AND pid <> pg_backend_pid()" >/dev/null
-  pg_psql "${c}" postgres "ALTER DATABASE ${PG_DB} RENAME TO ${old}" >/dev/null
-  pg_psql "${c}" postgres "ALTER DATABASE ${tmp} RENAME TO ${PG_DB}" >/dev/null
+  pg_psql "${PG_CONTAINER}" postgres "ALTER DATABASE ${PG_DB} WITH ALLOW_CONNECTIONS false" >/dev/null
+  pg_end_sessions "${PG_DB}"
+  pg_psql "${PG_CONTAINER}" postgres "ALTER DATABASE ${PG_DB} RENAME TO ${old}" >/dev/null
+  pg_psql "${PG_CONTAINER}" postgres "ALTER DATABASE ${tmp} RENAME TO ${PG_DB}" >/dev/null
   PG_TEMP_DB=""
-  pg_psql "${c}" postgres "DROP DATABASE ${old} WITH (FORCE)" >/dev/null
+  WRITES_REFUSED_SECONDS="$(seconds_since "${WRITES_STOPPED_AT}")"
+  WRITES_STOPPED_AT=""
+  log "writes refused for ${WRITES_REFUSED_SECONDS}s; the restored database is live"
+  pg_psql "${PG_CONTAINER}" postgres "DROP DATABASE ${old} WITH (FORCE)" >/dev/null
+  pg_migrate_live
 }
 
 restore_postgres_cold() {
@@ -78,8 +91,8 @@ restore_postgres_cold() {
   volume_create "${PG_VOLUME}" "$(jq -c '.postgres.volumeLabels // {}' <<<"${MANIFEST}")"
   image_present "${PG_IMAGE_REF}"
   log "initialising ${PG_VOLUME} and restoring PostgreSQL into it"
-  pg_start "${name}" "${PG_IMAGE_REF}" "${PG_VOLUME}" "${SHARED_DIR}/secrets/db_password"
-  pg_restore_into "${name}" "${PG_DB}" "${dump}" || fail "pg_restore failed: ${PG_REPLY}. Remove ${PG_VOLUME} before trying again."
+  pg_start "${name}" "${PG_IMAGE_REF}" "${dump}" "${PG_VOLUME}" "${SHARED_DIR}/secrets/db_password"
+  pg_restore_into "${name}" "${PG_DB}" mounted || fail "pg_restore failed: ${PG_REPLY}. Remove ${PG_VOLUME} before trying again."
   pg_stats_of "${name}" "${PG_DB}"
   stats_compare PostgreSQL "${expected}" "${PG_STATS_OUT}"
   dk stop -t 60 "${name}" >/dev/null

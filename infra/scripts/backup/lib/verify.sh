@@ -13,8 +13,8 @@ verify_restore() {
   local volume="slipway-backup-${RUN_ID}-verify-chroma"
 
   started="${EPOCHREALTIME}"
-  pg_start "${pg_name}" "${PG_IMAGE}"
-  pg_restore_into "${pg_name}" "${PG_DB}" "${dir}/postgres.dump" ||
+  pg_start "${pg_name}" "${PG_IMAGE}" "${dir}/postgres.dump"
+  pg_restore_into "${pg_name}" "${PG_DB}" mounted ||
     fail "verification failed: postgres.dump does not restore: ${PG_REPLY}"
   pg_stats_of "${pg_name}" "${PG_DB}"
   stats_compare PostgreSQL "${pg_expected}" "${PG_STATS_OUT}"
