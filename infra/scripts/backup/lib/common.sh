@@ -4,8 +4,8 @@
 # whose log, fail, write_atomic, the lock and `dk` (docker with the lock descriptor closed) they use.
 # shellcheck disable=SC2034 # globals shared with the other backup files
 
-# A backup is a folder named by its UTC start time; anything else in the backup directory is not a backup.
-readonly BACKUP_NAME_RE='^[0-9]{8}T[0-9]{6}Z$'
+# A backup is a folder named by its UTC start time (BACKUP_NAME_RE, a domain rule of the engine's
+# rules.generated.sh); anything else in the backup directory is not a backup.
 readonly BACKUP_CONFIG_DEFAULT=/etc/slipway/backup.env
 # The keys a configuration file may set (KEY=VALUE lines, no shell): the environment wins over the file.
 readonly BACKUP_CONFIG_KEYS=(
@@ -24,9 +24,10 @@ backup_settings() {
   APP_DIR="${SLIPWAY_APP_DIR:-/srv/slipway}" BACKUP_DIR="${SLIPWAY_BACKUP_DIR:-/var/backups/slipway}"
   KEEP="${SLIPWAY_BACKUP_KEEP_DAILY:-7}" LOCK_WAIT="${SLIPWAY_BACKUP_LOCK_WAIT:-600}"
   PROJECT="${SLIPWAY_INFRA_PROJECT:-${INFRA_PROJECT}}"
-  need_int "--keep-daily" "${KEEP}" 1 3650
-  need_int "--lock-wait" "${LOCK_WAIT}" 0 86400
-  need_match SLIPWAY_INFRA_PROJECT "${PROJECT}" "${SERVICE_RE}"
+  need_int "--keep-daily" "${KEEP}" 1 3650 KEEP
+  need_int "--lock-wait" "${LOCK_WAIT}" 0 86400 LOCK_WAIT
+  [[ "${PROJECT}" =~ ^[a-z0-9][a-z0-9_-]{0,62}$ ]] ||
+    fail "SLIPWAY_INFRA_PROJECT: '$(clip "${PROJECT}")' is not a compose project name (lower-case letters, digits, _ -)."
   check_app_dir "${APP_DIR}"
   backup_dir_ready "${BACKUP_DIR}"
 }
@@ -49,8 +50,8 @@ config_load() {
 # Absolute paths of letters, digits, . _ / - without '..': the engine's rule for every path it is handed.
 need_path() {
   local name="$1" value="$2"
-  [[ "${value}" =~ ${APP_DIR_RE} && "/${value}/" != *"/../"* ]] ||
-    fail "${name}: '${value}' is not an absolute path of letters, digits, . _ / - without '..'."
+  [[ ${#value} -le ${APP_DIR_MAX} && "${value}" =~ ${APP_DIR_RE} && "/${value}/" != *"/../"* ]] ||
+    fail "${name}: '$(clip "${value}")' is not an absolute path of letters, digits, . _ / - without '..'."
 }
 
 # backup_dir_ready DIR: the backup directory exists (created 0700 when missing) and is writable.

@@ -31,7 +31,7 @@ publish() {
     plain="${PLAINTEXT_FILES}"
   fi
   files="$(files_json "${WORK}")"
-  manifest_json "${files}" "${plain}" | write_atomic "${WORK}/manifest.json"
+  write_atomic "${WORK}/manifest.json" "$(manifest_json "${files}" "${plain}")"
   chmod 0600 "${WORK}"/*
   sync "${WORK}"/*
   mv -T "${WORK}" "${final}"

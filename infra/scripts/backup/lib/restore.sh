@@ -62,7 +62,8 @@ pg_migrate_live() {
 restore_postgres_live() {
   local dump="$1" expected="$2" tmp="${PG_DB}_restoring" old="${PG_DB}_before_restore"
   pg_live "${PROJECT}"
-  need_match "database name" "${PG_DB}" "${PG_DB_RE}"
+  [[ "${PG_DB}" =~ ${PG_DB_RE} ]] ||
+    fail "database name '$(clip "${PG_DB}")' (POSTGRES_DB) is not one restore-db.sh can rename safely (${PG_DB_RE})."
   pg_psql "${PG_CONTAINER}" postgres "DROP DATABASE IF EXISTS ${tmp} WITH (FORCE)" >/dev/null
   pg_psql "${PG_CONTAINER}" postgres "CREATE DATABASE ${tmp} OWNER ${PG_USER}" >/dev/null
   PG_TEMP_DB="${tmp}"
