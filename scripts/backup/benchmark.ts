@@ -32,8 +32,7 @@ function timed(what: string, work: () => void): number {
   return seconds;
 }
 
-// Production gives Chroma 256 MB, sized for the reference corpus; tens of thousands of vectors need more.
-const stack = new Stack('backup-bench', { chromaMemory: '1g' });
+const stack = new Stack('backup-bench');
 try {
   buildApiImage();
   stack.up();

@@ -67,7 +67,7 @@ export interface Manifest {
   };
   chroma: {
     volume: string;
-    serverVersion: string;
+    apiVersion: string;
     stats: Record<string, { count: number; probe: string | null; neighbours: string[] }>;
   };
   verification: { postgres: { restoreSeconds: number }; chroma: { restoreSeconds: number } };
@@ -85,11 +85,7 @@ export class Stack {
   private readonly override: string;
   readonly env: Record<string, string>;
 
-  /** chromaMemory: a higher memory limit for Chroma than production's (the benchmark's many vectors). */
-  constructor(
-    readonly name = `backup-it-${randomBytes(3).toString('hex')}`,
-    options: { chromaMemory?: string } = {},
-  ) {
+  constructor(readonly name = `backup-it-${randomBytes(3).toString('hex')}`) {
     this.project = `${name}-infra`;
     const base = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
     this.appDir = path.join(base, 'app');
@@ -103,12 +99,9 @@ export class Stack {
       },
     );
     this.override = path.join(base, 'compose.networks.yaml');
-    const chroma = options.chromaMemory
-      ? `services:\n  chroma:\n    deploy:\n      resources:\n        limits:\n          memory: ${options.chromaMemory}\n`
-      : '';
     fs.writeFileSync(
       this.override,
-      `${chroma}networks:\n  edge:\n    name: ${name}-edge\n  backend:\n    name: ${name}-backend\n`,
+      `networks:\n  edge:\n    name: ${name}-edge\n  backend:\n    name: ${name}-backend\n`,
     );
     this.env = {
       SLIPWAY_INFRA_PROJECT: this.project,

@@ -9,7 +9,8 @@
   verified: true,
   tools: {
     pg_dump: $pgdump,
-    chroma: $chroma,
+    postgres: $pgr,
+    chroma: $chr,
     age: (if $age == "" then null else $age end)
   },
   files: $files,
@@ -32,7 +33,7 @@
     volumeLabels: $vl,
     image: $chi,
     imageRef: $chr,
-    serverVersion: $chroma,
+    apiVersion: $chroma,
     stats: $chs
   },
   verification: $verify,
