@@ -17,7 +17,7 @@ import {
   type DrillContext,
 } from './drills.js';
 import { buildReport, type DrillResult, renderSummary } from './report.js';
-import { backupCommand, deploy, health, installTools, service, tool, until } from './vps.js';
+import { backupThroughSystemd, deploy, health, installTools, service, until } from './vps.js';
 
 const log = (message: string) => process.stderr.write(`drill: ${message}\n`);
 
@@ -34,17 +34,19 @@ export async function prepare(): Promise<DrillContext> {
   service('scrape');
   service('embed');
   await until('the service healthy', 120, async () => (await health()).overall === 'ok');
+  log('installing the backup tools and timer with Ansible (infra/ansible/backup.yml)');
   installTools();
   let last: { name: string; takenAt: number } | undefined;
   return {
     images: named,
     backup: () => {
       if (last) return last;
-      log('taking the backup the drills recover from (backup-db.sh)');
+      log('taking the backup the drills recover from (slipway-backup.service, started through systemd)');
       const takenAt = Date.now();
-      const r = tool(backupCommand());
-      if (r.status !== 0) throw new Error(`backup-db.sh failed: ${r.stderr.trim().split('\n').pop()}`);
-      last = { name: String(r.result!.backup), takenAt };
+      const r = backupThroughSystemd();
+      if (r.status !== 0 || r.result?.ok !== true)
+        throw new Error(`slipway-backup.service failed; its journal:\n${r.journal.slice(-2000)}`);
+      last = { name: String(r.result.backup), takenAt };
       return last;
     },
   };

@@ -3,6 +3,10 @@
  * the deploy engine, the backup tools, the live stores' row and vector counts, the reference service's own
  * commands, and probes of the service through the VPS's proxy.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'js-yaml';
 import {
   APP_DIR,
   connectionInputs,
@@ -12,8 +16,14 @@ import {
   runAction,
   vps,
 } from '../../tests/deploy/harness.js';
-import { readSandboxEnv, run, type RunResult, sandboxVar } from '../../tests/sandbox/sandbox-env.js';
-import { BACKUP_COMMAND, packBundle, RESTORE_COMMAND } from '../backup/bundle.js';
+import {
+  readSandboxEnv,
+  repoRoot,
+  run,
+  type RunResult,
+  sandboxVar,
+} from '../../tests/sandbox/sandbox-env.js';
+import { BACKUP_COMMAND, RESTORE_COMMAND } from '../backup/bundle.js';
 
 export { APP_DIR, mustOnVps, onVps };
 
@@ -40,15 +50,16 @@ export function crash(container: string): void {
   if (r.status !== 0) throw new Error(`killing ${container} failed: ${r.stderr}`);
 }
 export const PROXY = () => `http://${vps().host}`;
-/** Where the drills unpack this checkout's backup tools and keep their backups, inside the deploy user's app dir. */
-export const DRILL_DIR = `${APP_DIR}/.drill`;
-export const TOOLS = `${DRILL_DIR}/tools`;
-export const BACKUPS = `${DRILL_DIR}/backups`;
-const TOOL_ENV = `SLIPWAY_APP_DIR=${APP_DIR} SLIPWAY_BACKUP_DIR=${BACKUPS}`;
-export const backupCommand = (args = '') =>
-  `${TOOL_ENV} ${TOOLS}/${BACKUP_COMMAND} --config /dev/null ${args}`.trim();
-export const restoreCommand = (args = '') =>
-  `${TOOL_ENV} ${TOOLS}/${RESTORE_COMMAND} --config /dev/null ${args}`.trim();
+
+/** Role backup's defaults: where backup.yml installs the tools, keeps backups and writes their configuration. */
+const ROLE = yaml.load(
+  fs.readFileSync(path.join(repoRoot, 'infra/ansible/roles/backup/defaults/main.yml'), 'utf8'),
+) as { backup_install_dir: string; backup_dir: string; backup_config_file: string };
+export const TOOLS = ROLE.backup_install_dir;
+export const BACKUPS = ROLE.backup_dir;
+export const CONFIG = ROLE.backup_config_file;
+export const backupCommand = (args = '') => `${TOOLS}/${BACKUP_COMMAND} --config ${CONFIG} ${args}`.trim();
+export const restoreCommand = (args = '') => `${TOOLS}/${RESTORE_COMMAND} --config ${CONFIG} ${args}`.trim();
 
 export function resultOf(stdout: string): Record<string, unknown> | undefined {
   const line = stdout
@@ -58,12 +69,69 @@ export function resultOf(stdout: string): Record<string, unknown> | undefined {
   return line ? (JSON.parse(line.slice(15)) as Record<string, unknown>) : undefined;
 }
 
-/** This checkout's backup tools on the VPS, replacing what an earlier drill left. */
-export function installTools(): void {
-  mustOnVps(
-    `rm -rf ${TOOLS} && mkdir -p ${TOOLS} ${BACKUPS} && chmod 0700 ${BACKUPS} && tar -x -C ${TOOLS}`,
-    packBundle() as unknown as string,
+/**
+ * This checkout's backup tools, configuration and timer on the VPS the way an operator installs them: Ansible's
+ * backup.yml (role backup) against the host as root. The sandbox's vps1 is made by setup-vps.sh, which ends root's
+ * SSH login, so Ansible reaches it the way an operator then would: through the provider's console (the host's
+ * container, with the community.docker connection). Returns Ansible's recap, so a second run can show it
+ * changes nothing.
+ */
+export function installTools(): { changed: number; failed: number; output: string } {
+  const name = sandboxVar('SLIPWAY_VPS_NAME');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-drill-inventory-'));
+  try {
+    const inv = run(path.join(repoRoot, 'scripts/sandbox/host'), ['inventory', name, dir]);
+    if (inv.status !== 0) throw new Error(`scripts/sandbox/host inventory ${name} failed: ${inv.stderr}`);
+    fs.mkdirSync(path.join(dir, 'host_vars'));
+    fs.writeFileSync(
+      path.join(dir, 'host_vars', `${name}.yml`),
+      `ansible_connection: community.docker.docker\nansible_host: ${sandboxVar('SLIPWAY_VPS_CONSOLE')}\n`,
+    );
+    const ansibleDir = path.join(repoRoot, 'infra/ansible');
+    const venv = path.join(repoRoot, '.venv/bin');
+    const r = run(
+      path.join(venv, 'ansible-playbook'),
+      ['-i', path.join(dir, 'hosts.yml'), path.join(ansibleDir, 'backup.yml')],
+      {
+        timeoutMs: 600_000,
+        env: {
+          ...process.env,
+          ANSIBLE_CONFIG: path.join(ansibleDir, 'ansible.cfg'),
+          ANSIBLE_FORCE_COLOR: '0',
+          PATH: `${venv}:${process.env.PATH ?? ''}`,
+        },
+      },
+    );
+    const output = `${r.stdout}\n${r.stderr}`;
+    const recap = [
+      ...output.matchAll(new RegExp(`^${name}\\s*:.*changed=(\\d+).*failed=(\\d+)`, 'gm')),
+    ].pop();
+    if (r.status !== 0 || !recap) throw new Error(`backup.yml failed on ${name}:\n${output.slice(-3000)}`);
+    return { changed: Number(recap[1]), failed: Number(recap[2]), output };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A backup the way the timer takes it: slipway-backup.service started through systemd (as root on the host),
+ * then that run's journal. Returns the exit status of the start and the run's result line.
+ */
+export function backupThroughSystemd(): {
+  status: number | null;
+  journal: string;
+  result?: Record<string, unknown>;
+} {
+  const unit = 'slipway-backup.service';
+  const start = asRootOnVps(`systemctl start ${unit}`);
+  const journal = asRootOnVps(
+    `journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID="$(systemctl show -p InvocationID --value ${unit})"`,
   );
+  return {
+    status: start.status,
+    journal: `${journal.stdout}${start.stderr}`,
+    result: resultOf(journal.stdout),
+  };
 }
 
 export function tool(command: string, timeoutMs = 900_000) {

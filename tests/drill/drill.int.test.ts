@@ -11,7 +11,16 @@ import {
 } from '../../scripts/drill/drills.js';
 import { prepare } from '../../scripts/drill/main.js';
 import type { DrillResult } from '../../scripts/drill/report.js';
-import { BACKUPS, health, mustOnVps, restoreCommand, tool } from '../../scripts/drill/vps.js';
+import { matches, RULES } from '../../actions/toolkit/src/rules.js';
+import {
+  asRootOnVps,
+  BACKUPS,
+  health,
+  installTools,
+  mustOnVps,
+  restoreCommand,
+  tool,
+} from '../../scripts/drill/vps.js';
 
 let ctx: DrillContext;
 const results: DrillResult[] = [];
@@ -30,6 +39,18 @@ afterAll(() => {
     console.log(
       `${r.name}: ok=${r.ok} RTO ${r.rtoSeconds.toFixed(1)} s RPO ${r.rpoSeconds.toFixed(1)} s lost ${r.dataLostRows}: ${r.detail}`,
     );
+});
+
+describe('the backup on the host, as an operator installs it', () => {
+  it('backup.yml installed tools and timer (a second run changes nothing); the service ran through systemd', () => {
+    expect(installTools().changed).toBe(0);
+    const timer = asRootOnVps(
+      'systemctl is-enabled slipway-backup.timer; systemctl is-active slipway-backup.timer; systemctl show -p Persistent --value slipway-backup.timer',
+    );
+    expect(timer.stdout.trim().split('\n')).toEqual(['enabled', 'active', 'yes']);
+    // prepare() took the drills' backup with `systemctl start slipway-backup.service` and read its journal.
+    expect(matches(RULES.backupName, ctx.backup().name)).toBe(true);
+  });
 });
 
 describe('disaster-recovery drills', () => {
