@@ -25,6 +25,7 @@ import {
   search,
   service,
   tool,
+  toolAsync,
   until,
   vectorCount,
 } from './vps.js';
@@ -102,7 +103,7 @@ export function badDeploy(ctx: DrillContext): Promise<DrillResult> {
     if ((await liveDigest()) !== ctx.images.bad) throw new Error('the bad release did not go live');
     const load = startLoad(PROXY(), 4, 120);
     const started = Date.now();
-    const r = tool(`${APP_DIR}/bin/slipway rollback`);
+    const r = await toolAsync(`${APP_DIR}/bin/slipway rollback`);
     const rto = (Date.now() - started) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const report = await load.stop();
@@ -135,7 +136,7 @@ export function databaseCorruption(ctx: DrillContext): Promise<DrillResult> {
     const fault = Date.now();
     psql("UPDATE documents SET body = '', title = 'corrupted'; DELETE FROM documents WHERE id < 'm'");
     const load = startLoad(PROXY(), 2, 600);
-    const r = tool(restoreCommand(name));
+    const r = await toolAsync(restoreCommand(name));
     const reads = await load.stop();
     if (r.status !== 0) throw new Error(`restore-db.sh failed: ${r.stderr.trim().split('\n').pop()}`);
     await until('the service healthy after the restore', 120, healthy);

@@ -3,6 +3,7 @@
  * the deploy engine, the backup tools, the live stores' row and vector counts, the reference service's own
  * commands, and probes of the service through the VPS's proxy.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import {
   mustOnVps,
   onVps,
   runAction,
+  sshArgs,
   vps,
 } from '../../tests/deploy/harness.js';
 import {
@@ -76,7 +78,11 @@ export function resultOf(stdout: string): Record<string, unknown> | undefined {
  * container, with the community.docker connection). Returns Ansible's recap, so a second run can show it
  * changes nothing.
  */
-export function installTools(): { changed: number; failed: number; output: string } {
+export function installTools(extraVars: Record<string, unknown> = {}): {
+  changed: number;
+  failed: number;
+  output: string;
+} {
   const name = sandboxVar('SLIPWAY_VPS_NAME');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-drill-inventory-'));
   try {
@@ -91,7 +97,12 @@ export function installTools(): { changed: number; failed: number; output: strin
     const venv = path.join(repoRoot, '.venv/bin');
     const r = run(
       path.join(venv, 'ansible-playbook'),
-      ['-i', path.join(dir, 'hosts.yml'), path.join(ansibleDir, 'backup.yml')],
+      [
+        '-i',
+        path.join(dir, 'hosts.yml'),
+        path.join(ansibleDir, 'backup.yml'),
+        ...(Object.keys(extraVars).length ? ['-e', JSON.stringify(extraVars)] : []),
+      ],
       {
         timeoutMs: 600_000,
         env: {
@@ -132,6 +143,28 @@ export function backupThroughSystemd(): {
     journal: `${journal.stdout}${start.stderr}`,
     result: resultOf(journal.stdout),
   };
+}
+
+/**
+ * tool() without blocking: while the command runs on the VPS, this process keeps serving its timers and
+ * sockets, so a load started next to it measures the service, not a stalled client.
+ */
+export function toolAsync(
+  command: string,
+  timeoutMs = 900_000,
+): Promise<{ status: number | null; stdout: string; stderr: string; result?: Record<string, unknown> }> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', sshArgs(command), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, result: resultOf(stdout) });
+    });
+  });
 }
 
 export function tool(command: string, timeoutMs = 900_000) {
