@@ -16,6 +16,7 @@ import {
   databaseCorruption,
   type DrillContext,
 } from './drills.js';
+import { vpsDeath } from './vps-death.js';
 import { buildReport, type DrillResult, renderSummary } from './report.js';
 import { backupThroughSystemd, deploy, health, installTools, service, until } from './vps.js';
 
@@ -62,6 +63,8 @@ async function main(): Promise<number> {
     () => badDeploy(ctx),
     () => databaseCorruption(ctx),
     () => chromaCorruption(ctx),
+    // Last: it destroys the host and makes it again.
+    () => vpsDeath(ctx),
   ]) {
     const result = await drill();
     log(

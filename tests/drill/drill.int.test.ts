@@ -10,6 +10,7 @@ import {
   type DrillContext,
 } from '../../scripts/drill/drills.js';
 import { prepare } from '../../scripts/drill/main.js';
+import { vpsDeath } from '../../scripts/drill/vps-death.js';
 import type { DrillResult } from '../../scripts/drill/report.js';
 import { matches, RULES } from '../../actions/toolkit/src/rules.js';
 import {
@@ -80,8 +81,17 @@ describe('disaster-recovery drills', () => {
     expect(r.dataLostRows).toBe(0);
   });
 
+  it('VPS death: a new host from scratch, bootstrapped, the off-site backup restored, the last good release redeployed', async () => {
+    const r = record(await vpsDeath(ctx));
+    expect(r.ok, r.detail).toBe(true);
+    expect(r.dataLostRows).toBe(2);
+    expect(r.rtoSeconds).toBeGreaterThan(0);
+    // The new host took its backup tools and settings from backup.yml: the drills below use them.
+  });
+
   it('a drill whose recovery fails reports ok=false: restoring from a damaged backup is refused', async () => {
-    const good = ctx.backup().name;
+    // The newest verified backup on the (new) host: the VPS-death drill restored it from off site.
+    const good = mustOnVps(`ls ${BACKUPS} | grep -E '^[0-9]{8}T[0-9]{6}Z$' | sort | tail -n 1`).trim();
     const damaged = '20000101T000000Z';
     mustOnVps(
       `rm -rf ${BACKUPS}/${damaged} && cp -a ${BACKUPS}/${good} ${BACKUPS}/${damaged} && printf 'X' | dd of=${BACKUPS}/${damaged}/postgres.dump bs=1 seek=4096 conv=notrunc status=none`,
