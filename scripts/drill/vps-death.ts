@@ -43,6 +43,20 @@ function must(r: { status: number | null; stderr: string }, what: string): void 
   if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr.slice(-800)}`);
 }
 
+/**
+ * setup-vps.sh on the new host over SSH as root, as on a new server. The sandbox's own VPS goes through
+ * scripts/sandbox/up, which does exactly that and records it (the next `up` then reruns it through the
+ * console, root's SSH login being gone); another host through `scripts/sandbox/host setup`.
+ */
+function bootstrap(vps: string): void {
+  if (vps !== readSandboxEnv().SLIPWAY_VPS_NAME) {
+    host(['setup', vps]);
+    return;
+  }
+  const r = run(path.join(repoRoot, 'scripts/sandbox/up'), [], { timeoutMs: 900_000 });
+  if (r.status !== 0) throw new Error(`scripts/sandbox/up failed: ${(r.stderr + r.stdout).slice(-1500)}`);
+}
+
 /** The off-site host: a bare host set up by setup-vps.sh whose deploy user also accepts the drill's key. */
 function offsiteHost(name: string, publicKey: string): { target: string; knownHosts: string } {
   host(['create', name]);
@@ -108,7 +122,7 @@ export async function vpsDeath(ctx: DrillContext): Promise<DrillResult> {
     const vps = sandboxVar('SLIPWAY_VPS_NAME');
     const fault = Date.now();
     host(['recreate', vps]);
-    host(['setup', vps]);
+    bootstrap(vps);
     installWithOffsite(privateKey, offsite);
     const restored = tool(restoreCommand('--from-offsite latest'));
     if (restored.status !== 0)
