@@ -92,6 +92,17 @@ describe('backup-db.sh', () => {
     expect(m.verification.postgres.restoreSeconds).toBeGreaterThan(0);
     expect(fs.statSync(path.join(stack.backupDir, first)).mode & 0o777).toBe(0o700);
     expect(throwaways()).toBe('');
+    // What monitoring alerts on (the engine's record-backup, docs/OBSERVABILITY.md): one file per store.
+    for (const target of ['postgres', 'chroma']) {
+      const prom = fs.readFileSync(
+        path.join(stack.appDir, 'metrics', `slipway_backup_${target}.prom`),
+        'utf8',
+      );
+      expect(prom).toMatch(
+        new RegExp(`^slipway_backup_last_success_timestamp_seconds\\{target="${target}"\\} \\d+`, 'm'),
+      );
+      expect(prom).toMatch(new RegExp(`^slipway_backup_last_verified\\{target="${target}"\\} 1$`, 'm'));
+    }
     console.log(`backup of the reference corpus: ${JSON.stringify(m.durations)}, ${m.bytes} bytes`);
   });
 
