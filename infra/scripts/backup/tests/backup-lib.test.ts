@@ -120,10 +120,28 @@ describe('stats-diff.jq (what the restore check compares)', () => {
       'default_database/docs count: expected 2, got null; default_database/docs neighbours: expected ["a","b"], got null',
     ],
     [
-      'other neighbours',
+      'another nearest neighbour than the probe itself',
       { c: { count: 2, neighbours: ['a', 'b'] } },
       { c: { count: 2, neighbours: ['b', 'a'] } },
       'c neighbours: expected ["a","b"], got ["b","a"]',
+    ],
+    [
+      'one near-tie answered otherwise by the approximate index',
+      { c: { count: 9, neighbours: ['a', 'b', 'c', 'd', 'e'] } },
+      { c: { count: 9, neighbours: ['a', 'b', 'd', 'c', 'x'] } },
+      '',
+    ],
+    [
+      'two other neighbours',
+      { c: { count: 9, neighbours: ['a', 'b', 'c', 'd', 'e'] } },
+      { c: { count: 9, neighbours: ['a', 'b', 'c', 'x', 'y'] } },
+      'c neighbours: expected ["a","b","c","d","e"], got ["a","b","c","x","y"]',
+    ],
+    [
+      'fewer neighbours',
+      { c: { count: 9, neighbours: ['a', 'b'] } },
+      { c: { count: 9, neighbours: ['a'] } },
+      'c neighbours: expected ["a","b"], got ["a"]',
     ],
   ])('%s', (_name, expected, actual, want) => {
     expect(diff(expected, actual)).toBe(want);
