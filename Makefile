@@ -4,7 +4,8 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help rehearse chaos rollback-bench bootstrap-drill setup build lint typecheck check test test-unit \
+.PHONY: help rehearse chaos rollback-bench bootstrap-drill drill backup-benchmark setup build lint typecheck check \
+	test test-unit \
 	test-integration infra-check clean sandbox-up sandbox-down sandbox-status
 
 help: ## List the targets
@@ -21,6 +22,12 @@ rollback-bench: ## Median rollback vs deploy seconds (action start to serving) u
 
 bootstrap-drill: ## Two bare hosts: setup-vps.sh vs Ansible, each twice, deployed to and compared
 	@scripts/bootstrap-drill.sh
+
+drill: ## Disaster-recovery drills on the sandbox VPS; writes drill-report.json (docs/DISASTER_RECOVERY.md)
+	@scripts/drill.sh
+
+backup-benchmark: setup sandbox-up ## backup-db.sh vs a bare pg_dump on a 100+ MB database; writes backup-benchmark.json
+	node --import tsx scripts/backup/benchmark.ts
 
 setup: ## Install npm packages and the pinned linters (idempotent, fast when warm)
 	@scripts/setup.sh
@@ -42,6 +49,7 @@ test-unit: setup ## Unit tests only (no Docker)
 
 test-integration: setup sandbox-up ## Integration tests against the real sandbox
 	npx vitest run --project integration
+	npx vitest run --project hosts
 
 infra-check: setup ## Offline checks of infra/: ansible-lint, playbook syntax, setup-vps facts; tofu fmt/validate/plan, tflint
 	@scripts/infra/check-hosts.sh
@@ -60,7 +68,8 @@ sandbox-status: ## Show what the sandbox runs
 	@scripts/sandbox/status
 
 clean: ## Remove build caches and reports (keeps node_modules and .venv)
-	rm -rf coverage .cache rehearsal-report.json bootstrap-report.json chaos-report.json rollback-bench.json
+	rm -rf coverage .cache rehearsal-report.json bootstrap-report.json drill-report.json backup-benchmark.json \
+		chaos-report.json rollback-bench.json
 
 .PHONY: dev dev-down dev-reset logs migrate eval load-test metrics-overhead
 

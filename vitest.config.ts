@@ -18,6 +18,7 @@ export default defineConfig({
             'tests/unit/**/*.test.ts',
             'infra/*/tests/**/*.test.ts',
             'scripts/**/tests/**/*.test.ts',
+            'infra/**/tests/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
@@ -27,7 +28,21 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['**/node_modules/**', 'tests/infra/**'],
+          exclude: ['**/node_modules/**', 'tests/infra/**', 'tests/hosts/**'],
+          globalSetup: ['tests/integration-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Bare sandbox hosts (vps2-vps4, remade from bare each run): setup-vps.sh, Ansible, the bootstrap drill.
+        // They never touch vps1, so scripts/test.sh runs them alongside `integration`.
+        extends: true,
+        test: {
+          name: 'hosts',
+          include: ['tests/hosts/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
           globalSetup: ['tests/integration-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,

@@ -69,6 +69,23 @@ app_user="${common_deploy_user}"
 app_packages=('bsdextrautils' 'jq' 'procps')
 app_registry=''
 app_registry_username=''
+# role backup
+backup_install_dir='/usr/local/lib/slipway'
+backup_user='deploy'
+backup_app_dir='/srv/slipway'
+backup_dir='/var/backups/slipway'
+backup_keep_daily=7
+backup_on_calendar='*-*-* 03:00:00 UTC'
+backup_randomized_delay='10min'
+backup_timeout='3h'
+backup_lock_wait_seconds=600
+backup_config_file='/etc/slipway/backup.env'
+backup_packages=('age' 'jq')
+backup_age_recipients=''
+backup_offsite=''
+backup_offsite_port=22
+backup_offsite_key=''
+backup_offsite_known_hosts=''
 render_sshd_conf() {
   cat <<SLIPWAY_TEMPLATE
 # Slipway's sshd hardening (role common / setup-vps.sh). Read before Debian's defaults and any cloud-init
@@ -126,6 +143,78 @@ SLIPWAY_TEMPLATE
 render_compose_apt_list() {
   cat <<SLIPWAY_TEMPLATE
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${docker_compose_apt_mirror} ${docker_compose_suite} main
+SLIPWAY_TEMPLATE
+}
+render_backup_env() {
+  cat <<SLIPWAY_TEMPLATE
+# Slipway backup settings (KEY=VALUE, no shell), read by backup-db.sh and restore-db.sh --config.
+# Written by role backup and infra/scripts/setup-vps.sh; an empty value means the feature is off.
+SLIPWAY_APP_DIR=${backup_app_dir}
+SLIPWAY_BACKUP_DIR=${backup_dir}
+SLIPWAY_BACKUP_KEEP_DAILY=${backup_keep_daily}
+SLIPWAY_BACKUP_LOCK_WAIT=${backup_lock_wait_seconds}
+SLIPWAY_BACKUP_AGE_RECIPIENTS=${backup_age_recipients}
+SLIPWAY_BACKUP_OFFSITE=${backup_offsite}
+SLIPWAY_BACKUP_OFFSITE_PORT=${backup_offsite_port}
+SLIPWAY_BACKUP_OFFSITE_KEY=${backup_offsite_key}
+SLIPWAY_BACKUP_OFFSITE_KNOWN_HOSTS=${backup_offsite_known_hosts}
+SLIPWAY_TEMPLATE
+}
+render_slipway_backup_service() {
+  cat <<SLIPWAY_TEMPLATE
+# The daily backup of PostgreSQL and ChromaDB, verified by a restore before it counts (infra/scripts/backup-db.sh,
+# docs/DISASTER_RECOVERY.md). Started by slipway-backup.timer; by hand: systemctl start slipway-backup.service,
+# then journalctl -u slipway-backup.service. Installed by role backup and by infra/scripts/setup-vps.sh.
+[Unit]
+Description=Slipway backup of PostgreSQL and ChromaDB, verified by a restore
+Wants=docker.service network-online.target
+After=docker.service network-online.target
+# Nothing to back up until the first deploy has made the infra project.
+ConditionPathExists=${backup_app_dir}/infra/compose.yaml
+
+[Service]
+Type=oneshot
+User=${backup_user}
+Group=${backup_user}
+SupplementaryGroups=docker
+ExecStart=${backup_install_dir}/infra/scripts/backup-db.sh --config ${backup_config_file}
+# Behind the api for CPU and disk: a backup may take longer, the service must not slow down.
+Nice=10
+IOSchedulingClass=best-effort
+IOSchedulingPriority=7
+TimeoutStartSec=${backup_timeout}
+UMask=0077
+NoNewPrivileges=yes
+ProtectSystem=strict
+ReadWritePaths=${backup_app_dir} ${backup_dir}
+ProtectHome=read-only
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictSUIDSGID=yes
+RestrictRealtime=yes
+LockPersonality=yes
+CapabilityBoundingSet=
+SystemCallArchitectures=native
+SLIPWAY_TEMPLATE
+}
+render_slipway_backup_timer() {
+  cat <<SLIPWAY_TEMPLATE
+# When slipway-backup.service runs: daily, plus a run at boot when the last one was missed (Persistent), a few
+# minutes late at random so hosts set up alike do not all back up to one off-site host at once.
+# Installed by role backup and by infra/scripts/setup-vps.sh.
+[Unit]
+Description=Daily Slipway backup
+
+[Timer]
+OnCalendar=${backup_on_calendar}
+Persistent=true
+RandomizedDelaySec=${backup_randomized_delay}
+
+[Install]
+WantedBy=timers.target
 SLIPWAY_TEMPLATE
 }
 file_20auto_upgrades() {
@@ -194,6 +283,7 @@ readonly STEPS=(
   "proxy ports 80/443 free for the release's proxy container"
   "networks the release's Docker networks"
   "app-dir the deploy engine's host part (app dir, jq)"
+  "backup the backup's directory, settings and daily timer (the tools come with infra/ansible/backup.yml)"
   "firewall nftables: 22/80/443, loopback and Docker bridges"
   "sshd sshd hardening: keys only, no root login unless asked"
 )
@@ -423,6 +513,21 @@ step_app_dir() {
   if [[ ! -d "${app_dir}" ]] || [[ "$(stat -c '%a %U:%G' "${app_dir}")" != "755 ${app_user}:${app_user}" ]]; then
     act "make ${app_dir} for ${app_user}" install -d -m 0755 -o "${app_user}" -g "${app_user}" "${app_dir}"
   fi
+}
+
+step_backup() {
+  local units=0
+  ensure_packages "${backup_packages[@]}"
+  if [[ ! -d "${backup_dir}" ]] || [[ "$(stat -c '%a %U:%G' "${backup_dir}")" != "700 ${backup_user}:${backup_user}" ]]; then
+    act "make ${backup_dir} for ${backup_user}" install -d -m 0700 -o "${backup_user}" -g "${backup_user}" "${backup_dir}"
+  fi
+  write_file "${backup_config_file}" 0640 "root:${backup_user}" render_backup_env
+  write_file /etc/systemd/system/slipway-backup.service 0644 root:root render_slipway_backup_service
+  units=$((units + WROTE))
+  write_file /etc/systemd/system/slipway-backup.timer 0644 root:root render_slipway_backup_timer
+  units=$((units + WROTE))
+  ((units == 0)) || act "reload systemd units" systemctl daemon-reload
+  service_on slipway-backup.timer
 }
 
 step_firewall() {

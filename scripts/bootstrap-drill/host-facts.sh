@@ -15,8 +15,12 @@ readonly MANAGED_FILES=(
   /home/deploy/.ssh/authorized_keys
   /home/deploy/.docker/config.json
   /root/.ssh/authorized_keys
+  /etc/slipway/backup.env
+  /etc/systemd/system/slipway-backup.service
+  /etc/systemd/system/slipway-backup.timer
 )
-readonly UNITS=(ssh docker nftables apt-daily.timer apt-daily-upgrade.timer unattended-upgrades systemd-journald)
+readonly UNITS=(ssh docker nftables apt-daily.timer apt-daily-upgrade.timer unattended-upgrades systemd-journald
+  slipway-backup.timer)
 
 fact() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 

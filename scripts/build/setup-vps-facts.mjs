@@ -13,13 +13,16 @@ import yaml from 'js-yaml';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rolesDir = path.join(root, 'infra', 'ansible', 'roles');
 const script = path.join(root, 'infra', 'scripts', 'setup-vps.sh');
-export const ROLES = ['common', 'docker', 'caddy', 'app'];
+export const ROLES = ['common', 'docker', 'caddy', 'app', 'backup'];
 /** What setup-vps.sh renders or copies, relative to the roles directory. */
 export const TEMPLATES = [
   'common/templates/sshd.conf.j2',
   'common/templates/journald.conf.j2',
   'common/templates/nftables.conf.j2',
   'docker/templates/compose-apt.list.j2',
+  'backup/templates/backup.env.j2',
+  'backup/templates/slipway-backup.service.j2',
+  'backup/templates/slipway-backup.timer.j2',
 ];
 export const FILES = [
   'common/files/20auto-upgrades',

@@ -18,7 +18,7 @@ ANSIBLE_DIR="${ROOT}/infra/ansible"
 # name | function | what it proves
 STEPS=(
   "ansible-lint|step_ansible_lint|roles and playbooks pass ansible-lint's production profile"
-  "ansible-syntax|step_ansible_syntax|setup.yml, deploy.yml, rollback.yml and monitoring.yml parse, and their roles resolve"
+  "ansible-syntax|step_ansible_syntax|setup.yml, deploy.yml, rollback.yml, monitoring.yml and backup.yml parse, and their roles resolve"
   "shellcheck-infra|step_shellcheck|setup-vps.sh and the roles' scripts are shellcheck clean"
   "setup-vps-facts|step_facts|setup-vps.sh carries the facts the roles define (scripts/build/setup-vps-facts.mjs)"
 )
@@ -31,7 +31,7 @@ step_ansible_lint() { (cd "${ANSIBLE_DIR}" && ansible_env "${BIN}/ansible-lint" 
 
 step_ansible_syntax() {
   local playbook
-  for playbook in setup.yml deploy.yml rollback.yml monitoring.yml; do
+  for playbook in setup.yml deploy.yml rollback.yml monitoring.yml backup.yml; do
     (cd "${ANSIBLE_DIR}" && ansible_env "${BIN}/ansible-playbook" -i inventory/example --syntax-check "${playbook}") ||
       return 1
   done

@@ -18,7 +18,7 @@ export const vps = () => ({
   knownHosts: sandboxVar('SLIPWAY_VPS_KNOWN_HOSTS'),
 });
 
-function sshArgs(command: string): string[] {
+export function sshArgs(command: string): string[] {
   const v = vps();
   return [
     '-F',

@@ -129,6 +129,13 @@ export const RULES = {
     maxLength: 255,
     hint: 'an absolute path of letters, digits, . _ / - without ..',
   }),
+  /** A backup's folder, on the host and off site: the UTC time its run started (infra/scripts/backup-db.sh). */
+  backupName: rule({
+    bash: 'BACKUP_NAME',
+    pattern: '^[0-9]{8}T[0-9]{6}Z$',
+    maxLength: 16,
+    hint: 'a backup folder name: the UTC time it was taken, YYYYMMDDTHHMMSSZ',
+  }),
   /** A GitHub environment name (deployments). */
   environment: rule({
     pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$',

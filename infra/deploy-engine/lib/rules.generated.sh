@@ -30,3 +30,7 @@ readonly URL_MAX=408
 # appDir: an absolute path of letters, digits, . _ / - without ..
 readonly APP_DIR_RE='^/[A-Za-z0-9._/-]*$'
 readonly APP_DIR_MAX=255
+
+# backupName: a backup folder name: the UTC time it was taken, YYYYMMDDTHHMMSSZ
+readonly BACKUP_NAME_RE='^[0-9]{8}T[0-9]{6}Z$'
+readonly BACKUP_NAME_MAX=16
