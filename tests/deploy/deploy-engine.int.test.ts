@@ -140,10 +140,21 @@ describe('ssh-deploy', () => {
     expect(mustOnVps('docker volume ls -q --filter name=slipway-infra_chroma-data').trim()).toBe(
       'slipway-infra_chroma-data',
     );
-    const detailed = JSON.parse((await get(`${PROXY}/health/detailed`)).body) as {
-      checks: { name: string; status: string }[];
-    };
+    // The checks are on the internal listener only (the public /health/detailed shows the status alone).
+    const api = mustOnVps(
+      "docker ps --filter label=com.docker.compose.service=api --filter status=running --format '{{.ID}}'",
+    )
+      .trim()
+      .split('\n')[0];
+    const detailed = JSON.parse(
+      mustOnVps(
+        `docker exec ${api} node -e 'fetch("http://127.0.0.1:9464/health/detailed").then((r) => r.text()).then((t) => process.stdout.write(t))'`,
+      ),
+    ) as { checks: { name: string; status: string }[] };
     expect(detailed.checks.find((c) => c.name === 'chroma')?.status).toBe('ok');
+    expect(Object.keys(JSON.parse((await get(`${PROXY}/health/detailed`)).body) as object)).toEqual([
+      'status',
+    ]);
   });
 
   it('switches blue/green under load with zero failed requests', async () => {
