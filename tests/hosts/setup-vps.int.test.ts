@@ -2,6 +2,7 @@
 // `ssh root@host 'bash -s' -- FLAGS < setup-vps.sh`. One ordered story: the bare server, a dry run that changes
 // nothing, a failing step that stops the run and leaves the host for a rerun, the rerun, a third run that
 // changes nothing, and what the result lets in and keeps out.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,23 +11,14 @@ import { host, hostVars, onConsole, probe, ssh, stepLines } from './hosts.js';
 
 const NAME = 'vps2';
 const setup = (...flags: string[]) => host(['setup', NAME, '--via', 'ssh', '--', ...flags]);
-const steps = [
-  'packages',
-  'timezone',
-  'journald',
-  'swap',
-  'upgrades',
-  'docker',
-  'compose',
-  'docker-config',
-  'deploy-user',
-  'registry-login',
-  'proxy',
-  'networks',
-  'app-dir',
-  'firewall',
-  'sshd',
-];
+/** The script's own step list (its STEPS table), in order: the test follows the script, never a copy of it. */
+const steps = spawnSync(
+  'bash',
+  ['-c', 'source "$1" && step_names', 'setup-vps', path.join(repoRoot, 'infra', 'scripts', 'setup-vps.sh')],
+  { encoding: 'utf8' },
+)
+  .stdout.trim()
+  .split('\n');
 
 beforeAll(() => {
   const made = host(['recreate', NAME]);
