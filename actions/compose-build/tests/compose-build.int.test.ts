@@ -2,7 +2,10 @@
  * compose-build for real: the committed bundle builds a two-service fixture on the sandbox's Docker engine,
  * rebuilds it from cache, refuses an invalid compose file before building, and pushes to the sandbox registry
  * with digest-pinned references. With a cache-exporting builder (SLIPWAY_BUILDX_BUILDER, a buildx builder
- * whose driver is not `docker`) it also round-trips the local cache directory; without one that part is skipped.
+ * whose driver is not `docker`) it also round-trips the local cache directory; without one that part is skipped:
+ * such a builder runs BuildKit from the moby/buildkit image, which cannot be pulled on the sandbox machines (no
+ * registry of upstream images is reachable), so `make test` there runs with the engine's docker-driver builder,
+ * which cannot export a cache (the first describe block checks that compose-build says so).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
