@@ -6,8 +6,9 @@ set -euo pipefail
 usage() {
   cat <<USAGE
 Usage: scripts/rehearse.sh
-Runs Slipway's whole story on this machine with the real bundled actions and writes rehearsal-report.json.
-Needs root (the sandbox starts a Docker engine and a VPS network namespace). See docs/REHEARSAL.md.
+Runs Slipway's whole story on this machine: the generated workflows under act against the sandbox (PR gate,
+merge deployed under load, a bad merge refused, rollback), and writes rehearsal-report.json. Needs root (the
+sandbox starts a Docker engine, a registry and the bare VPS host vps1). See docs/REHEARSAL.md.
 USAGE
 }
 
