@@ -3,21 +3,6 @@ import { defineConfig } from 'vitest/config';
 // Three projects: `unit` is pure and fast (no Docker, no network); `integration` talks to the real
 // sandbox (Docker engine, registry, VPS namespace), which tests/integration-setup.ts brings up first;
 // `infra` runs the infrastructure tools (OpenTofu) offline on infra/.
-/**
- * Integration tests that never touch the sandbox's VPS (vps1): bare hosts of their own, or stacks on this
- * machine's engine. A test that deploys to or reads vps1 belongs in `integration`, never in these folders.
- */
-const OFF_VPS = [
-  'tests/hosts/**/*.int.test.ts',
-  'tests/backup/**/*.int.test.ts',
-  'service/tests/**/*.int.test.ts',
-  'docker/tests/**/*.int.test.ts',
-  'infra/monitoring/tests/**/*.int.test.ts',
-  'infra/ansible/**/tests/**/*.int.test.ts',
-  'infra/deploy-engine/tests/**/*.int.test.ts',
-  'tests/sandbox/chroma-image.int.test.ts',
-];
-
 export default defineConfig({
   test: {
     server: { deps: { inline: ['@actions/workflow-parser'] } },
@@ -43,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['**/node_modules/**', 'tests/infra/**', ...OFF_VPS],
+          exclude: ['**/node_modules/**', 'tests/infra/**', 'tests/hosts/**'],
           globalSetup: ['tests/integration-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
@@ -51,12 +36,12 @@ export default defineConfig({
         },
       },
       {
-        // Everything that never touches vps1: the bare-host tests (vps2-vps4, remade from bare each run) and the
-        // tests of stacks on this machine's engine. scripts/test.sh runs this lane alongside `integration`.
+        // Bare sandbox hosts (vps2-vps4, remade from bare each run): setup-vps.sh, Ansible, the bootstrap drill.
+        // They never touch vps1, so scripts/test.sh runs them alongside `integration`.
         extends: true,
         test: {
-          name: 'off-vps',
-          include: OFF_VPS,
+          name: 'hosts',
+          include: ['tests/hosts/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['tests/integration-setup.ts'],
           testTimeout: 300_000,

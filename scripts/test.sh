@@ -69,28 +69,28 @@ vitest_suite() {
   rm -f "${counts}"
 }
 
-# The tests that never touch vps1 (vitest project `off-vps`: bare hosts vps2-vps4 made from bare, stacks on this
-# machine's engine) run alongside the integration suite, whose time is mostly spent waiting on vps1 (health
-# checks, switches, drills); their output is kept in a log and shown when they end.
-OFF_VPS_PID=""
-OFF_VPS_COUNTS=""
-OFF_VPS_STARTED=0
+# The bare-host tests (vitest project `hosts`: vps2-vps4 made from bare, apt and image pulls through the
+# sandbox's proxies) never touch vps1 or the host engine's test projects, and spend most of their time waiting
+# on apt and systemd: they run alongside the integration suite, their output kept in a log shown when they end.
+HOSTS_PID=""
+HOSTS_COUNTS=""
+HOSTS_STARTED=0
 
-start_off_vps_suite() {
+start_hosts_suite() {
   mkdir -p .cache
-  OFF_VPS_COUNTS="$(mktemp)"
-  OFF_VPS_STARTED=${SECONDS}
-  echo "== vitest off-vps: started alongside integration (log: .cache/off-vps-suite.log)" >&2
-  run_vitest off-vps "${OFF_VPS_COUNTS}" >.cache/off-vps-suite.log 2>&1 &
-  OFF_VPS_PID=$!
+  HOSTS_COUNTS="$(mktemp)"
+  HOSTS_STARTED=${SECONDS}
+  echo "== vitest hosts: started alongside integration (log: .cache/hosts-suite.log)" >&2
+  run_vitest hosts "${HOSTS_COUNTS}" >.cache/hosts-suite.log 2>&1 &
+  HOSTS_PID=$!
 }
 
-wait_off_vps_suite() {
-  wait "${OFF_VPS_PID}" || true
-  echo "== vitest off-vps: its output" >&2
-  cat .cache/off-vps-suite.log
-  count_vitest off-vps "${OFF_VPS_COUNTS}" "${OFF_VPS_STARTED}"
-  rm -f "${OFF_VPS_COUNTS}"
+wait_hosts_suite() {
+  wait "${HOSTS_PID}" || true
+  echo "== vitest hosts: its output" >&2
+  cat .cache/hosts-suite.log
+  count_vitest hosts "${HOSTS_COUNTS}" "${HOSTS_STARTED}"
+  rm -f "${HOSTS_COUNTS}"
 }
 
 # The Go tools infra-check needs (OpenTofu alone builds for 8-13 min on 2 cores the first time) are built in
@@ -132,9 +132,9 @@ main() {
   check_step "infra-check (hosts)" scripts/infra/check-hosts.sh
   vitest_suite unit
   if [[ "${unit_only}" == false ]]; then
-    start_off_vps_suite
+    start_hosts_suite
     vitest_suite integration
-    wait_off_vps_suite
+    wait_hosts_suite
     wait_tool_builds
     # The infra tests are counted one by one by vitest_suite, so infra-check runs without them here.
     check_step "infra-check" scripts/infra/check.sh --skip infra-tests
