@@ -87,7 +87,9 @@ describe('disaster-recovery drills', () => {
     expect(r.dataLostRows).toBe(2);
     expect(r.rtoSeconds).toBeGreaterThan(0);
     // The new host took its backup tools and settings from backup.yml: the drills below use them.
-  });
+    // A harness limit, not a goal: the RTO is reported (about 140 s here); a host made from bare on a busy
+    // 2-core machine (apt, image pulls, a restore) has taken close to the 300 s default.
+  }, 900_000);
 
   it('a drill whose recovery fails reports ok=false: restoring from a damaged backup is refused', async () => {
     // The newest verified backup on the (new) host: the VPS-death drill restored it from off site.
