@@ -86,11 +86,13 @@ switch() {
   write_atomic "${STATE_DIR}/current" "${release}"
   rm -f "${STATE_DIR}/standby"
   if [[ -n "${live}" ]] && standby_healthy "${live}"; then
-    # Not stopped, so nothing in flight is cut and no settle is needed: the proxy stops choosing it within one
-    # health interval, and it stays up as the standby.
+    # Not stopped, so nothing in flight is cut. The proxy stops choosing it within one health interval; the
+    # settle makes "deploy done" mean the new release answers every request (with `lb_policy first` the old
+    # slot, if it is listed first, would otherwise keep answering for up to one interval after the command).
     write_atomic "${STATE_DIR}/standby" "${current}"
     log "taking ${current} (slot ${live}) out of rotation; it stays up as the standby for a fast rollback"
     rotation_set "${live}" out
+    pause "${PROXY_SETTLE}"
   elif [[ -n "${live}" ]]; then
     log "${current} (slot ${live}) is not healthy: stopping it rather than keeping it as the standby"
     slot_down "${live}"
@@ -130,6 +132,9 @@ warm_switch() {
     "$(release_field "${release}" gitSha)"
   rotation_set "${target}" in
   rotation_set "${live}" out
+  # Within one health interval the proxy admits the standby and drops the live slot; the command returns once
+  # the release it names is the one answering.
+  pause "${PROXY_SETTLE}"
   printf '%s\n' "${release}" >"${STATE_DIR}/.current.$$" && mv -f "${STATE_DIR}/.current.$$" "${STATE_DIR}/current"
   printf '%s\n' "${current}" >"${STATE_DIR}/.standby.$$" && mv -f "${STATE_DIR}/.standby.$$" "${STATE_DIR}/standby"
   log "switched to ${release}, which was parked warm in slot ${target}; ${current} (slot ${live}) is the standby now"
@@ -137,7 +142,6 @@ warm_switch() {
   if ((!live_healthy)); then
     log "${current} is not healthy: stopping it rather than keeping it as the standby"
     rm -f "${STATE_DIR}/standby"
-    pause "${PROXY_SETTLE}"
     slot_down "${live}"
   fi
   recover "${release}"
