@@ -3,7 +3,8 @@
 # project's Ansible through the host's console (docker exec: root may not log in over SSH after setup-vps.sh),
 # without Grafana (no image of it exists on these machines), Prometheus on the VPS's loopback only. The VPS pulls
 # the look-alike Prometheus and exporter images from the sandbox's Docker Hub mirror. Skipped while the stamp
-# matches and Prometheus answers. Sourced after common.sh, hosts.sh and bootstrap.sh.
+# matches and Prometheus answers (then only containers holding deleted files are restarted). Sourced after
+# common.sh, hosts.sh and bootstrap.sh.
 
 readonly MONITORING_PLAYBOOK="${REPO_ROOT}/infra/ansible/monitoring.yml"
 readonly MONITORING_PROJECT="slipway-monitoring"
@@ -41,11 +42,39 @@ monitoring_ready() {
     wget -q -O /dev/null http://127.0.0.1:9090/-/ready >/dev/null 2>&1
 }
 
-# host_monitoring_up NAME: runs the playbook on a set-up host unless it already runs this stack.
+# The stack's containers holding a bind mount whose source was deleted after they started: the kernel marks
+# such a mount's root "//deleted" in the process's mountinfo. The tests' reset of the VPS (rm -rf of the app
+# directory) does that to the database password file and the textfile folder under a running stack: the
+# PostgreSQL exporter then logs in with a password that no longer exists and node-exporter reads an empty
+# folder, and every panel that needs them is empty. Prints one container name per line.
+monitoring_stale() {
+  local vps names=() name pid
+  vps="$(host_container "$1")"
+  mapfile -t names < <(host_docker exec "${vps}" docker ps -q --filter "label=com.docker.compose.project=${MONITORING_PROJECT}")
+  ((${#names[@]})) || return 0
+  while read -r name pid; do
+    if [[ "${pid}" != 0 ]] && host_docker exec "${vps}" grep -q '//deleted ' "/proc/${pid}/mountinfo"; then
+      printf '%s\n' "${name#/}"
+    fi
+  done < <(host_docker exec "${vps}" docker inspect -f '{{.Name}} {{.State.Pid}}' "${names[@]}")
+}
+
+# Restarts the containers monitoring_stale names: a restart mounts the current files again.
+monitoring_refresh() {
+  local name="$1" stale=()
+  mapfile -t stale < <(monitoring_stale "${name}")
+  ((${#stale[@]})) || return 0
+  log "${name}: ${stale[*]} held files deleted since they started; restarting them"
+  host_docker exec "$(host_container "${name}")" docker restart -t 10 "${stale[@]}" >/dev/null
+}
+
+# host_monitoring_up NAME: runs the playbook on a set-up host unless it already runs this stack, and restarts
+# what holds deleted files.
 host_monitoring_up() {
   local name="$1" stampfile inventory bin="${REPO_ROOT}/.venv/bin"
   stampfile="$(host_dir "${name}")/monitoring.stamp"
   if [[ -f "${stampfile}" && "$(cat "${stampfile}")" == "$(monitoring_stamp "${name}")" ]] && monitoring_ready "${name}"; then
+    monitoring_refresh "${name}"
     return 0
   fi
   [[ -x "${bin}/ansible-playbook" ]] || die "${bin}/ansible-playbook is missing. Run scripts/setup.sh first."
