@@ -35,6 +35,8 @@ export async function timeSwitch(
   digest: string,
   inputs: Record<string, string>,
   proxyUrl: string,
+  /** The run's context for the action (GITHUB_ACTOR and the like), as the runner sets it. */
+  env: Record<string, string> = {},
 ): Promise<SwitchTiming> {
   const load = startLoad(proxyUrl, 4, 300);
   await new Promise((r) => setTimeout(r, 1000));
@@ -51,7 +53,7 @@ export async function timeSwitch(
   })();
   let main: ActionRun;
   try {
-    ({ main } = await runAction(kind === 'deploy' ? 'ssh-deploy' : 'rollback', inputs));
+    ({ main } = await runAction(kind === 'deploy' ? 'ssh-deploy' : 'rollback', inputs, env));
   } finally {
     const actionEnded = Date.now();
     // Keep watching a little: a switch that serves only after the action ended still counts, late.

@@ -10,7 +10,9 @@
  *   2. it is merged: cd.yml on push to main (CI, the PR gate, build, push, deploy under load, smoke, baseline);
  *   3. a bad merge (the production image binds to an address it does not have): cd.yml again, gates pass,
  *      the deploy is refused by its health gate while the live release keeps serving under load;
- *   4. rollback.yml dispatched from main, to the release before the merge, under load.
+ *   4. rollback.yml dispatched from main, to the release before the merge, under load;
+ *   5. rollback speed: the merge, now parked warm, is redeployed under a new id and rolled back to and from
+ *      three times, each timed from the action's start to the proxy serving it (as `make rollback-bench`).
  * The commits are made in a scratch clone of this checkout (uncommitted changes included), never here.
  * Prints a summary and writes rehearsal-report.json at the repository root; exit 0 only when all is ok.
  */
@@ -31,6 +33,7 @@ import {
   serveHadolintRelease,
 } from '../act/act.js';
 import { type ScratchRepo, pushPayload, scratchRepo } from '../act/scratch-repo.js';
+import { type SwitchTiming, summarize, timeSwitch } from '../chaos/switch-timing.js';
 import { startLoad } from './load.js';
 import type { PrometheusClient } from './prometheus-client.js';
 import { type ServerErrors, serverErrors } from './server-errors.js';
@@ -38,6 +41,7 @@ import { type Tunnel, checkDashboardsAndAlerts, openTunnel } from './vps-prometh
 import {
   type PanelsResult,
   type PreCheck,
+  type RollbackSpeed,
   type StepResult,
   type SwitchResult,
   type WorkflowRecord,
@@ -296,6 +300,61 @@ async function workflow(
   };
 }
 
+/** The VPS inputs cd.yml and rollback.yml pass to ssh-deploy and rollback (the same repository settings). */
+function connection(): Record<string, string> {
+  const { vars, secrets } = settings();
+  return {
+    host: vars.VPS_HOST!,
+    port: vars.VPS_PORT!,
+    user: vars.VPS_USER!,
+    'known-hosts': vars.VPS_KNOWN_HOSTS!,
+    'private-key': secrets.VPS_SSH_KEY!,
+    'app-dir': vars.VPS_APP_DIR!,
+  };
+}
+
+/**
+ * How fast a rollback is, measured as `make rollback-bench` measures it (from the action's start to the proxy
+ * serving the target, under load), after the story: the release the dispatched rollback left (the merge) is
+ * parked warm as the standby. One deploy of the merge's images under a new id, then three rollbacks between
+ * it and LIVE; the last one leaves LIVE serving, as the story ended.
+ */
+async function rollbackSpeed(live: string, standby: string): Promise<RollbackSpeed> {
+  const images = (release: string) => {
+    const res = ssh(`cat ${sandbox.SLIPWAY_VPS_APP_DIR}/releases/${release}/images.json`);
+    if (res.status !== 0) throw new Error(`images.json of ${release} on the VPS: ${res.stderr.trim()}`);
+    return JSON.parse(res.stdout) as Record<string, string>;
+  };
+  const redeploy = `${standby}-again`;
+  const redeployImages = images(standby);
+  const liveImage = images(live).api!;
+  const env = { GITHUB_ACTOR: ACTOR, GITHUB_REPOSITORY: REPOSITORY, GITHUB_RUN_ID: runId };
+  const timings: SwitchTiming[] = [];
+  const timed = async (t: Promise<SwitchTiming>) => {
+    const done = await t;
+    timings.push(done);
+    log(
+      `rollback speed: ${done.kind} ${done.release}: serving after ${done.servingSeconds}s (action ${done.actionSeconds}s), ${done.failedRequests}/${done.requests} failed`,
+    );
+  };
+  const deployInputs = {
+    ...connection(),
+    images: JSON.stringify(redeployImages),
+    'release-id': redeploy,
+    environment: 'production',
+  };
+  await timed(timeSwitch('deploy', redeploy, redeployImages.api!, deployInputs, proxyUrl, env));
+  for (const [to, image] of [
+    [live, liveImage],
+    [redeploy, redeployImages.api!],
+    [live, liveImage],
+  ] as const) {
+    const inputs = { ...connection(), to, list: 'false', environment: 'production' };
+    await timed(timeSwitch('rollback', to, image, inputs, proxyUrl, env));
+  }
+  return { ...summarize(timings), timings };
+}
+
 /**
  * An empty host's first release: the base commit through the bundles cd.yml's build-push and deploy jobs use,
  * with the inputs those jobs pass (the same settings), run the way the runner runs them. No load: nothing serves.
@@ -331,12 +390,7 @@ async function seed(ctx: Context, sha: string): Promise<string> {
     password: secrets.REGISTRY_PASSWORD!,
   });
   const deploy = await must('ssh-deploy', {
-    host: vars.VPS_HOST!,
-    port: vars.VPS_PORT!,
-    user: vars.VPS_USER!,
-    'known-hosts': vars.VPS_KNOWN_HOSTS!,
-    'private-key': secrets.VPS_SSH_KEY!,
-    'app-dir': vars.VPS_APP_DIR!,
+    ...connection(),
     images: push.outputs.digests!,
     'release-id': push.outputs.tag!,
     environment: 'production',
@@ -391,6 +445,7 @@ async function main(): Promise<number> {
   const releases = await serveHadolintRelease();
   const ctx: Context = { act, github, hadolintUrl: releases.url };
   let rollback: SwitchResult | null = null;
+  let speed: RollbackSpeed | null = null;
   let panels: PanelsResult | null = null;
   let tunnel: Tunnel | undefined;
   let pre: PreCheck = { ok: false, live: null, serving: false, detail: 'not checked' };
@@ -410,8 +465,16 @@ async function main(): Promise<number> {
       `run ${runId}, base ${base.slice(0, 7)}, VPS ${sandbox.SLIPWAY_VPS_HOST}, registry ${sandbox.SLIPWAY_VPS_REGISTRY}`,
     );
 
-    // The VPS's monitoring stack (a drill may have remade the host since the sandbox came up), reached the way
-    // an operator reaches it. Without it the story still runs, but nothing is measured server-side: not ok.
+    // Before the monitoring check: the seed creates the database (and its password) the exporter reads.
+    if (!pre.live)
+      await step(
+        'seed the empty host: the base commit through compose-build, ghcr-push and ssh-deploy',
+        () => seed(ctx, base),
+        (release) => `${release} live (no load: nothing served before it)`,
+      );
+
+    // The VPS's monitoring stack (a drill may have remade the host, or a test reset it, since the sandbox came
+    // up), reached the way an operator reaches it. Without it the story still runs, but nothing is measured server-side: not ok.
     try {
       tunnel = await step(
         "the VPS's Prometheus, through an SSH tunnel",
@@ -439,13 +502,6 @@ async function main(): Promise<number> {
     } catch (err) {
       log(`no server-side measurement: ${(err as Error).message}`);
     }
-
-    if (!pre.live)
-      await step(
-        'seed the empty host: the base commit through compose-build, ghcr-push and ssh-deploy',
-        () => seed(ctx, base),
-        (release) => `${release} live (no load: nothing served before it)`,
-      );
 
     // 1. A pull request: one commit on a branch; GitHub tests the merge of it into main.
     repo.git('checkout', '--quiet', '-b', 'rehearsal/change');
@@ -539,6 +595,16 @@ async function main(): Promise<number> {
       detail: ['rollback.yml dispatched from main', ...rb.notes].join('; '),
       ...rb.switch!,
     };
+
+    // 5. How fast a rollback is: one deploy and three rollbacks to the warm standby, timed.
+    const merged = deploys[0]?.release;
+    if (merged && rollback.ok)
+      speed = await step(
+        'rollback speed: a deploy, then three rollbacks to the warm standby, under load',
+        () => rollbackSpeed(target, merged),
+        (s) =>
+          `median rollback ${s.rollbackMedianSeconds} s, deploy ${s.deployMedianSeconds} s (ratio ${s.ratio}), ${s.failedRequests} failed requests`,
+      );
     if (prometheus && measuredFrom !== undefined) {
       const client = prometheus;
       const from = measuredFrom;
@@ -565,6 +631,7 @@ async function main(): Promise<number> {
     steps,
     deploys,
     rollback,
+    rollbackSpeed: speed,
     panels,
     live: final?.current || null,
     ledger: final ? ledgerSummary(final) : '',

@@ -2,6 +2,7 @@
  * The rehearsal's report: pure functions from what happened to `rehearsal-report.json` and the readable
  * summary printed at the end.
  */
+import type { SwitchSummary, SwitchTiming } from '../chaos/switch-timing.js';
 import type { ServerErrors } from './server-errors.js';
 
 export type { ServerErrors };
@@ -98,6 +99,13 @@ export function panelsResult(input: {
   };
 }
 
+/**
+ * The rollback-speed step: medians and goal of `make rollback-bench`'s measure, and each timed switch. A timed
+ * switch that failed or lost a request fails the rehearsal; the speed goal is a printed figure (goalMet), not a
+ * verdict, as speed goals are everywhere here.
+ */
+export type RollbackSpeed = SwitchSummary & { timings: SwitchTiming[] };
+
 export interface RehearsalReport {
   ok: boolean;
   startedAt: string;
@@ -108,6 +116,8 @@ export interface RehearsalReport {
   steps: StepResult[];
   deploys: SwitchResult[];
   rollback: SwitchResult | null;
+  /** null: not measured (the story stopped before it): not ok. */
+  rollbackSpeed: RollbackSpeed | null;
   /** null: the check could not run (no Prometheus reached): not ok. */
   panels: PanelsResult | null;
   live: string | null;
@@ -136,6 +146,7 @@ export function buildReport(input: {
   steps: StepResult[];
   deploys: SwitchResult[];
   rollback: SwitchResult | null;
+  rollbackSpeed: RollbackSpeed | null;
   panels: PanelsResult | null;
   live: string | null;
   ledger: string;
@@ -149,6 +160,9 @@ export function buildReport(input: {
     input.rollback !== null &&
     switches.filter((s) => !s.firstDeploy).length > 0 &&
     switches.every(switchCounts) &&
+    input.rollbackSpeed !== null &&
+    input.rollbackSpeed.timings.length > 0 &&
+    input.rollbackSpeed.timings.every((t) => t.ok) &&
     input.panels !== null &&
     input.panels.ok;
   const roundSwitch = (s: SwitchResult) => ({ ...s, seconds: round(s.seconds) });
@@ -162,6 +176,7 @@ export function buildReport(input: {
     steps: input.steps.map((s) => ({ ...s, seconds: round(s.seconds) })),
     deploys: input.deploys.map(roundSwitch),
     rollback: input.rollback ? roundSwitch(input.rollback) : null,
+    rollbackSpeed: input.rollbackSpeed,
     panels: input.panels,
     live: input.live,
     ledger: input.ledger,
@@ -224,6 +239,24 @@ export function renderSummary(report: RehearsalReport): string {
     ]),
   ]);
   const pre = report.precheck;
+  const sp = report.rollbackSpeed;
+  const speed = sp
+    ? [
+        pad([
+          ['switch', 'release', 'serving after', 'action', 'requests', 'failed'],
+          ...sp.timings.map((t) => [
+            t.kind,
+            t.release,
+            t.servingSeconds === null ? 'never' : `${t.servingSeconds.toFixed(2)} s`,
+            `${t.actionSeconds.toFixed(2)} s`,
+            String(t.requests),
+            String(t.failedRequests),
+          ]),
+        ]),
+        `median rollback ${sp.rollbackMedianSeconds ?? '-'} s, deploy ${sp.deployMedianSeconds ?? '-'} s, ratio ${sp.ratio ?? '-'} ` +
+          `(goal: <= 5 s and <= 1/3 of a deploy, 0 failed): ${sp.goalMet ? 'met' : 'NOT MET'}`,
+      ].join('\n')
+    : 'NOT MEASURED (the story stopped before it)';
   const p = report.panels;
   const panels = p
     ? [
@@ -247,6 +280,9 @@ export function renderSummary(report: RehearsalReport): string {
     '',
     '== Releases switched under load (requests and failures seen by clients; 5xx and connection errors the api counted)',
     table,
+    '',
+    "== Rollback speed (from the action's start to the proxy serving the target, under load)",
+    speed,
     '',
     "== Dashboards and alerts against the VPS's Prometheus",
     panels,

@@ -2,7 +2,8 @@
  * The README's first command, end to end: the generated workflows run unchanged under act against the
  * sandbox. The PR gate passes, the merge deploys under load with zero failed requests, the bad merge passes
  * every gate and is refused by its health gate while the live release keeps serving, and rollback.yml
- * restores the release that was live before the merge.
+ * restores the release that was live before the merge; a deploy and three rollbacks to the warm standby are
+ * then timed, each under load with no failed request (the figures are printed in the report).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,6 +55,14 @@ it('rehearses the story through act: PR gate, merge under load, bad merge refuse
   }
   expect(report.panels).toMatchObject({ ok: true, empty: [], alerts: { errors: [] } });
   expect(report.rollback).toMatchObject({ ok: true, failedRequests: 0 });
+  // A deploy and three rollbacks to the warm standby, timed (the figures are printed, not asserted): each
+  // served its release under load with nothing failed.
+  expect(report.rollbackSpeed!.timings.map((t) => [t.kind, t.ok, t.failedRequests])).toEqual([
+    ['deploy', true, 0],
+    ['rollback', true, 0],
+    ['rollback', true, 0],
+    ['rollback', true, 0],
+  ]);
   expect(report.live).toBe(report.rollback!.release);
   expect(report.ok).toBe(true);
   expect(res.status).toBe(0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type SwitchTiming, summarize } from '../../chaos/switch-timing.js';
 import {
   type PanelsResult,
   type PreCheck,
@@ -37,6 +38,20 @@ const wf = (over: Partial<WorkflowRecord> = {}): WorkflowRecord => ({
 const rules = [{ name: 'SlipwayServiceDown', health: 'ok' }];
 const window = { start: 1_800_000_000, end: 1_800_000_600 };
 const panels: PanelsResult = panelsResult({ total: 50, empty: [], skipped: [], rules, window });
+const timing = (over: Partial<SwitchTiming> = {}): SwitchTiming => ({
+  kind: 'rollback',
+  release: 'r0',
+  servingSeconds: 1.5,
+  actionSeconds: 2.6,
+  requests: 300,
+  failedRequests: 0,
+  ok: true,
+  detail: '',
+  ...over,
+});
+const speedOf = (timings: SwitchTiming[]) => ({ ...summarize(timings), timings });
+const deployTiming = timing({ kind: 'deploy', release: 'v1-again', servingSeconds: 10.2, actionSeconds: 11 });
+const speed = speedOf([deployTiming, timing(), timing({ release: 'v1-again' }), timing()]);
 const report = (over: Partial<Parameters<typeof buildReport>[0]> = {}) =>
   buildReport({
     startedAt: at(0),
@@ -46,6 +61,7 @@ const report = (over: Partial<Parameters<typeof buildReport>[0]> = {}) =>
     steps: [step],
     deploys: [sw()],
     rollback: sw({ release: 'r0' }),
+    rollbackSpeed: speed,
     panels,
     live: 'r0',
     ledger: '',
@@ -99,6 +115,28 @@ describe('buildReport', () => {
       'a first deploy not measured server-side (no load)',
       { deploys: [sw({ firstDeploy: true, requests: 0, serverErrors: null }), sw()] },
       true,
+    ],
+    ['the rollback speed was not measured', { rollbackSpeed: null }, false],
+    [
+      'a slow rollback: the goal is a printed figure, not a verdict',
+      {
+        rollbackSpeed: speedOf([
+          timing({ kind: 'deploy', servingSeconds: 6 }),
+          timing({ servingSeconds: 5.5 }),
+        ]),
+      },
+      true,
+    ],
+    ['no switch timed', { rollbackSpeed: speedOf([]) }, false],
+    [
+      'a timed rollback that never served',
+      { rollbackSpeed: speedOf([deployTiming, timing({ servingSeconds: null, ok: false })]) },
+      false,
+    ],
+    [
+      'a request failed during a timed rollback',
+      { rollbackSpeed: speedOf([deployTiming, timing({ failedRequests: 1, ok: false })]) },
+      false,
     ],
     ['the panel check did not run', { panels: null }, false],
     [
@@ -162,6 +200,14 @@ describe('buildReport', () => {
         window: { start: '2027-01-15T08:00:00.000Z', end: '2027-01-15T08:10:00.000Z' },
       },
       rollback: { ok: true, seconds: 12.3, requests: 500, failedRequests: 0 },
+      rollbackSpeed: {
+        rollbackMedianSeconds: 1.5,
+        deployMedianSeconds: 10.2,
+        ratio: 0.15,
+        failedRequests: 0,
+        goalMet: true,
+        timings: [{ kind: 'deploy' }, { kind: 'rollback' }, { kind: 'rollback' }, { kind: 'rollback' }],
+      },
       steps: [{ seconds: 1.2 }],
     });
   });
@@ -212,5 +258,15 @@ describe('renderSummary', () => {
     expect(text).toContain('v1  succeeded');
     expect(text).toMatch(/v3\s+refused\s+ok\s+12\.3\s+40\s+0\s+0\s+0/);
     expect(text).toContain('rehearsal FAILED in 60.0 s');
+    expect(text).toMatch(/deploy\s+v1-again\s+10\.20 s\s+11\.00 s\s+300\s+0/);
+    expect(text).toContain(
+      'median rollback 1.5 s, deploy 10.2 s, ratio 0.15 (goal: <= 5 s and <= 1/3 of a deploy, 0 failed): met',
+    );
+  });
+
+  it('says when the rollback speed was not measured', () => {
+    expect(renderSummary(report({ rollbackSpeed: null }))).toContain(
+      'NOT MEASURED (the story stopped before it)',
+    );
   });
 });
