@@ -69,28 +69,52 @@ vitest_suite() {
   rm -f "${counts}"
 }
 
-# The bare-host tests (vitest project `hosts`: vps2-vps4 made from bare, apt and image pulls through the
-# sandbox's proxies) never touch vps1 or the host engine's test projects, and spend most of their time waiting
-# on apt and systemd: they run alongside the integration suite, their output kept in a log shown when they end.
-HOSTS_PID=""
-HOSTS_COUNTS=""
-HOSTS_STARTED=0
+# The side lane, alongside the integration suite: the bare-host tests (vitest project `hosts`: vps2-vps4 made
+# from bare, apt and image pulls through the sandbox's proxies), then infra-check and the `infra` tests (tofu and
+# tflint offline, once the background tool builds are done). None of them touches vps1 or the host engine's test
+# projects, and they spend most of their time waiting on apt, systemd and the tool builds. Their output is kept
+# in a log shown when the lane ends; their counts go to files the main shell adds up.
+LANE_PID=""
+LANE_DIR=""
+LANE_STARTED=0
 
-start_hosts_suite() {
-  mkdir -p .cache
-  HOSTS_COUNTS="$(mktemp)"
-  HOSTS_STARTED=${SECONDS}
-  echo "== vitest hosts: started alongside integration (log: .cache/hosts-suite.log)" >&2
-  run_vitest hosts "${HOSTS_COUNTS}" >.cache/hosts-suite.log 2>&1 &
-  HOSTS_PID=$!
+side_lane() {
+  local rc=0 started
+  run_vitest hosts "${LANE_DIR}/hosts"
+  echo "== infra-check"
+  started=${SECONDS}
+  # The infra tests are counted one by one by their vitest project, so infra-check runs without them here.
+  scripts/infra/check.sh --skip infra-tests || rc=$?
+  echo "${rc} $((SECONDS - started))" >"${LANE_DIR}/infra-check"
+  run_vitest infra "${LANE_DIR}/infra"
 }
 
-wait_hosts_suite() {
-  wait "${HOSTS_PID}" || true
-  echo "== vitest hosts: its output" >&2
-  cat .cache/hosts-suite.log
-  count_vitest hosts "${HOSTS_COUNTS}" "${HOSTS_STARTED}"
-  rm -f "${HOSTS_COUNTS}"
+start_side_lane() {
+  mkdir -p .cache
+  LANE_DIR="$(mktemp -d)"
+  LANE_STARTED=${SECONDS}
+  echo "== side lane (vitest hosts, infra-check, vitest infra): started alongside integration (log: .cache/side-lane.log)" >&2
+  side_lane >.cache/side-lane.log 2>&1 &
+  LANE_PID=$!
+}
+
+wait_side_lane() {
+  local rc=1 seconds=0
+  wait "${LANE_PID}" || true
+  echo "== side lane: its output" >&2
+  cat .cache/side-lane.log
+  count_vitest hosts "${LANE_DIR}/hosts" "${LANE_STARTED}"
+  read -r rc seconds <"${LANE_DIR}/infra-check" || true
+  if ((rc == 0)); then
+    PASSED=$((PASSED + 1))
+    echo "== infra-check: ok (${seconds} s)" >&2
+  else
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("infra-check")
+    echo "== infra-check: FAILED (${seconds} s)" >&2
+  fi
+  count_vitest infra "${LANE_DIR}/infra" "${LANE_STARTED}"
+  rm -rf "${LANE_DIR}"
 }
 
 # The Go tools infra-check needs (OpenTofu alone builds for 8-13 min on 2 cores the first time) are built in
@@ -132,13 +156,10 @@ main() {
   check_step "infra-check (hosts)" scripts/infra/check-hosts.sh
   vitest_suite unit
   if [[ "${unit_only}" == false ]]; then
-    start_hosts_suite
+    start_side_lane
     vitest_suite integration
-    wait_hosts_suite
+    wait_side_lane
     wait_tool_builds
-    # The infra tests are counted one by one by vitest_suite, so infra-check runs without them here.
-    check_step "infra-check" scripts/infra/check.sh --skip infra-tests
-    vitest_suite infra
   fi
 
   echo "test: finished in $((SECONDS - started)) s" >&2
