@@ -67,8 +67,10 @@ caddy_ports=(80 443)
 app_dir='/srv/slipway'
 app_user="${common_deploy_user}"
 app_packages=('bsdextrautils' 'jq' 'procps')
+app_supervise_grace_seconds=30
 app_registry=''
 app_registry_username=''
+app_health_timeout_seconds=120
 # role backup
 backup_install_dir='/usr/local/lib/slipway'
 backup_user='deploy'
@@ -143,6 +145,49 @@ SLIPWAY_TEMPLATE
 render_compose_apt_list() {
   cat <<SLIPWAY_TEMPLATE
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${docker_compose_apt_mirror} ${docker_compose_suite} main
+SLIPWAY_TEMPLATE
+}
+render_slipway_supervise_service() {
+  cat <<SLIPWAY_TEMPLATE
+# Runs \`slipway supervise\` once: when the live release has stayed unhealthy longer than its grace period, the
+# engine records it in the ledger, restarts what is down and, if that is not enough, rolls back to the previous
+# release (docs/RUNBOOK.md, "The supervisor"). Started by slipway-supervise.timer; what it did:
+# journalctl -u slipway-supervise. Installed by role app and by infra/scripts/setup-vps.sh (step supervise).
+[Unit]
+Description=Slipway: supervise the live release (restart it, or roll back, when it stays unhealthy)
+After=docker.service
+Requires=docker.service
+
+[Service]
+Type=oneshot
+User=${app_user}
+Environment=SLIPWAY_APP_DIR=${app_dir}
+# The engine arrives with the first deploy: until then a run is skipped, not failed (no failed unit, no error in
+# the journal every 15 s). An ExecCondition is part of each start, so the timer's OnUnitActiveSec keeps counting.
+ExecCondition=/usr/bin/test -x ${app_dir}/bin/slipway
+ExecStart=${app_dir}/bin/slipway supervise --grace ${app_supervise_grace_seconds} --health-timeout ${app_health_timeout_seconds}
+# A rollback it starts may take a few minutes; a hung run must not block the next ones forever.
+TimeoutStartSec=10min
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=full
+SLIPWAY_TEMPLATE
+}
+render_slipway_supervise_timer() {
+  cat <<SLIPWAY_TEMPLATE
+# Starts slipway-supervise.service every 15 seconds (a run that finds the release healthy takes under a second),
+# and a minute after boot, once Docker has restarted the containers itself.
+# Installed by role app and by infra/scripts/setup-vps.sh (step supervise).
+[Unit]
+Description=Slipway: supervise the live release every 15 seconds
+
+[Timer]
+OnBootSec=1min
+OnUnitActiveSec=15s
+AccuracySec=1s
+
+[Install]
+WantedBy=timers.target
 SLIPWAY_TEMPLATE
 }
 render_backup_env() {
@@ -283,6 +328,7 @@ readonly STEPS=(
   "proxy ports 80/443 free for the release's proxy container"
   "networks the release's Docker networks"
   "app-dir the deploy engine's host part (app dir, jq)"
+  "supervise the supervisor's 15 s timer: restarts or rolls back a live release that stays unhealthy"
   "backup the backup's directory, settings and daily timer (the tools come with infra/ansible/backup.yml)"
   "firewall nftables: 22/80/443, loopback and Docker bridges"
   "sshd sshd hardening: keys only, no root login unless asked"
@@ -513,6 +559,17 @@ step_app_dir() {
   if [[ ! -d "${app_dir}" ]] || [[ "$(stat -c '%a %U:%G' "${app_dir}")" != "755 ${app_user}:${app_user}" ]]; then
     act "make ${app_dir} for ${app_user}" install -d -m 0755 -o "${app_user}" -g "${app_user}" "${app_dir}"
   fi
+}
+
+# The units start before the first deploy: their runs are skipped until the engine is installed.
+step_supervise() {
+  local units=0
+  write_file /etc/systemd/system/slipway-supervise.service 0644 root:root render_slipway_supervise_service
+  units=$((units + WROTE))
+  write_file /etc/systemd/system/slipway-supervise.timer 0644 root:root render_slipway_supervise_timer
+  units=$((units + WROTE))
+  ((units == 0)) || act "reload systemd units" systemctl daemon-reload
+  service_on slipway-supervise.timer
 }
 
 step_backup() {

@@ -18,9 +18,11 @@ readonly MANAGED_FILES=(
   /etc/slipway/backup.env
   /etc/systemd/system/slipway-backup.service
   /etc/systemd/system/slipway-backup.timer
+  /etc/systemd/system/slipway-supervise.service
+  /etc/systemd/system/slipway-supervise.timer
 )
 readonly UNITS=(ssh docker nftables apt-daily.timer apt-daily-upgrade.timer unattended-upgrades systemd-journald
-  slipway-backup.timer)
+  slipway-backup.timer slipway-supervise.timer)
 
 fact() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 

@@ -2,8 +2,11 @@
  * `make bootstrap-drill`: two bare hosts become Slipway hosts by the two supported means and must end up the
  * same. One host: infra/scripts/setup-vps.sh over SSH as root, twice (the second run must change nothing), then
  * the ssh-deploy action's bundle deploys a release. The other: infra/ansible setup.yml twice (changed=0), then
- * deploy.yml. Then their facts (scripts/bootstrap-drill/host-facts.sh) are compared. Writes
- * bootstrap-report.json at the repository root; exit code 0 only when the report says ok.
+ * deploy.yml. On each, the installed supervisor is then put to work: the live api is stopped with `docker stop`
+ * (Docker's restart policy leaves a stopped container alone), and the site must serve again by the hand of
+ * slipway-supervise.timer, as its journal and the ledger must show. Then their facts
+ * (scripts/bootstrap-drill/host-facts.sh) are compared. Writes bootstrap-report.json at the repository root;
+ * exit code 0 only when the report says ok.
  *
  * The two hosts are set up at the same time (the machine's wall time); --sequential sets them up one after the
  * other, so each host's figures are measured without the other's load.
@@ -13,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import yaml from 'js-yaml';
 import { readSandboxEnv, repoRoot, sandboxStateDir } from '../../tests/sandbox/sandbox-env.js';
 import { runAction } from '../../tests/support/action-runner.js';
 import {
@@ -21,6 +25,8 @@ import {
   type SetupRun,
   buildReport,
   compareFacts,
+  judgeSupervision,
+  missingRecord,
   parseFacts,
   parseSetupVps,
   renderSummary,
@@ -36,6 +42,14 @@ const runId = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const hostCommand = path.join(repoRoot, 'scripts', 'sandbox', 'host');
 const ansibleDir = path.join(repoRoot, 'infra', 'ansible');
 const venvBin = path.join(repoRoot, '.venv', 'bin');
+/** Role app's app directory: where both methods put the engine (setup-vps.sh embeds the same default). */
+const APP_DIR = (
+  yaml.load(fs.readFileSync(path.join(ansibleDir, 'roles', 'app', 'defaults', 'main.yml'), 'utf8')) as {
+    app_dir: string;
+  }
+).app_dir;
+/** How long the supervisor has to bring the site back: its 30 s grace, a 15 s timer tick, the restart itself. */
+const SUPERVISE_LIMIT_SECONDS = 120;
 
 const log = (message: string) => process.stderr.write(`bootstrap-drill: ${message}\n`);
 
@@ -162,6 +176,100 @@ async function facts(host: string): Promise<Map<string, string>> {
   return parseFacts(r.output);
 }
 
+/** A command on the host as root through its console (docker exec), argv as given. */
+const onConsole = (host: string, argv: string[], logFile?: string) =>
+  run(['docker', 'exec', env[`SLIPWAY_HOST_${host.toUpperCase()}_CONSOLE`]!, ...argv], { logFile });
+/** The engine as the deploy user, its JSON output parsed. */
+async function engineJson<T>(host: string, args: string[]): Promise<T> {
+  const r = await onConsole(host, [
+    'runuser',
+    '-u',
+    'deploy',
+    '--',
+    `${APP_DIR}/bin/slipway`,
+    ...args,
+    '--json',
+  ]);
+  if (r.code !== 0)
+    throw new Error(`slipway ${args.join(' ')} failed on ${host}: ${r.output.trim().split('\n').pop()}`);
+  return JSON.parse(r.output.trim().split('\n').pop()!) as T;
+}
+
+/**
+ * The installed supervisor at work: stops the live api with `docker stop`, waits (bounded) for the site to go
+ * down and then to serve the image again, and reads what the supervisor's journal and the ledger say.
+ */
+async function supervision(result: HostResult, image: string, logFile: string): Promise<void> {
+  const host = result.name;
+  // enabled, disabled, …; a unit that does not exist gets an error message instead: '' (missing).
+  const said = (await onConsole(host, ['systemctl', 'is-enabled', 'slipway-supervise.timer'])).output.trim();
+  const timer = /^[a-z-]+$/.test(said) ? said : '';
+  const status = await engineJson<{ containers: { service: string; name: string; state: string }[] }>(host, [
+    'status',
+  ]);
+  const api = status.containers.find((c) => c.service === 'api' && c.state === 'running');
+  if (!api) throw new Error(`no running api on ${host} to stop: ${JSON.stringify(status.containers)}`);
+  const since = (await onConsole(host, ['date', '+%s'])).output.trim();
+  log(`${host}: docker stop ${api.name}; waiting up to ${SUPERVISE_LIMIT_SECONDS} s for the supervisor`);
+  const stopped = await onConsole(host, ['docker', 'stop', api.name], logFile);
+  if (stopped.code !== 0)
+    throw new Error(`docker stop ${api.name} on ${host} failed: ${stopped.output.trim()}`);
+  const started = Date.now();
+  let wentDown = false;
+  let restoredSeconds: number | null = null;
+  while (Date.now() - started < SUPERVISE_LIMIT_SECONDS * 1000) {
+    const up = await serving(host, image);
+    if (!up) wentDown = true;
+    else if (wentDown) {
+      restoredSeconds = Math.round((Date.now() - started) / 100) / 10;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  // The site serves once the restarted slot is healthy and in rotation; the supervisor's run ends, writing its
+  // result line and closing its ledger op, a moment later: read both until they are there or the limit passes.
+  const records = async () => {
+    const journal = (
+      await onConsole(host, [
+        'journalctl',
+        '-u',
+        'slipway-supervise.service',
+        '-o',
+        'cat',
+        '--since',
+        `@${since}`,
+      ])
+    ).output;
+    const listing = await engineJson<{
+      ledger: { kind?: string; result?: string; action?: string; startedAt?: string }[];
+    }>(host, ['list']);
+    const ledger = listing.ledger.filter((e) => Date.parse(e.startedAt ?? '') >= Number(since) * 1000);
+    return { journal, ledger };
+  };
+  let seen = await records();
+  while (
+    restoredSeconds !== null &&
+    missingRecord(seen) &&
+    Date.now() - started < SUPERVISE_LIMIT_SECONDS * 1000
+  ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    seen = await records();
+  }
+  fs.appendFileSync(logFile, `$ journalctl -u slipway-supervise.service on ${host}\n${seen.journal}\n`);
+  const { journal, ledger } = seen;
+  const verdict = judgeSupervision({
+    timer,
+    wentDown,
+    restoredSeconds,
+    limitSeconds: SUPERVISE_LIMIT_SECONDS,
+    journal,
+    ledger,
+  });
+  result.supervised = verdict.ok;
+  result.supervisorRestoreSeconds = verdict.ok ? restoredSeconds : null;
+  if (!verdict.ok) result.error = `supervise: ${verdict.detail}`;
+}
+
 function blank(name: string, method: Method): HostResult {
   return {
     name,
@@ -174,15 +282,18 @@ function blank(name: string, method: Method): HostResult {
     bareToServingSeconds: null,
     release: null,
     serving: false,
+    supervised: null,
+    supervisorRestoreSeconds: null,
   };
 }
 
-/** Recreate, set up twice, read facts, deploy. Each method supplies its setup and deploy. */
+/** Recreate, set up twice, read facts, deploy, put the supervisor to work. Each method supplies its setup and deploy. */
 async function drillHost(
   result: HostResult,
   setup: () => Promise<{ run: Run; parsed: SetupRun }>,
   deploy: () => Promise<{ ok: boolean; seconds: number; detail: string }>,
   logFile: string,
+  image: string,
 ): Promise<Map<string, string> | undefined> {
   const name = result.name;
   log(`${name}: recreating the bare host`);
@@ -223,8 +334,17 @@ async function drillHost(
   log(`${name}: deploying`);
   const deployed = await deploy();
   result.deploySeconds = Math.round(deployed.seconds * 10) / 10;
-  if (deployed.ok) result.bareToServingSeconds = Math.round((first.run.seconds + deployed.seconds) * 10) / 10;
-  else result.error = `deploy: ${deployed.detail}`;
+  if (!deployed.ok) {
+    result.error = `deploy: ${deployed.detail}`;
+    return hostFacts;
+  }
+  result.bareToServingSeconds = Math.round((first.run.seconds + deployed.seconds) * 10) / 10;
+  try {
+    await supervision(result, image, logFile);
+  } catch (err) {
+    result.supervised = false;
+    result.error = `supervise: ${(err as Error).message}`;
+  }
   return hostFacts;
 }
 
@@ -259,7 +379,7 @@ async function main(): Promise<number> {
         user: 'deploy',
         'private-key': fs.readFileSync(env.SLIPWAY_HOSTS_DEPLOY_KEY!, 'utf8'),
         'known-hosts': fs.readFileSync(knownHosts(host), 'utf8'),
-        'app-dir': '/srv/slipway',
+        'app-dir': APP_DIR,
         images: JSON.stringify({ api: image }),
         'release-id': release,
         'compose-file': 'docker/compose.release.yaml',
@@ -277,7 +397,7 @@ async function main(): Promise<number> {
       };
     };
     jobs.push(async () => {
-      hostFacts['setup-vps'] = await drillHost(result, setup, deploy, logFile);
+      hostFacts['setup-vps'] = await drillHost(result, setup, deploy, logFile, image);
     });
   }
 
@@ -321,7 +441,7 @@ async function main(): Promise<number> {
       };
     };
     jobs.push(async () => {
-      hostFacts.ansible = await drillHost(result, setup, deploy, logFile);
+      hostFacts.ansible = await drillHost(result, setup, deploy, logFile, image);
     });
   }
 

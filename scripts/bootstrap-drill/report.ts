@@ -20,6 +20,10 @@ export interface HostResult {
   release: string | null;
   /** /health answered 200 through the host's proxy and /version reported the deployed image. */
   serving: boolean;
+  /** The installed supervisor brought the site back after its api was stopped (null: not tried). */
+  supervised: boolean | null;
+  /** From `docker stop` of the live api to the site serving again by the supervisor's hand. */
+  supervisorRestoreSeconds: number | null;
   error?: string;
 }
 
@@ -56,6 +60,57 @@ export function parseSetupVps(output: string): SetupRun {
     failure:
       error?.replace(/^setup-vps: /, '') ?? `no summary line: ${lines.filter(Boolean).pop() ?? 'no output'}`,
   };
+}
+
+/** What the drill saw of the supervisor on a host, after stopping the live api with `docker stop`. */
+export interface SupervisionSeen {
+  /** `systemctl is-enabled slipway-supervise.timer`. */
+  timer: string;
+  /** The site stopped serving after the stop (else the stop broke nothing and nothing was measured). */
+  wentDown: boolean;
+  /** Seconds from the stop to the site serving again; null when it did not within the limit. */
+  restoredSeconds: number | null;
+  limitSeconds: number;
+  /** `journalctl -u slipway-supervise -o cat` since the stop. */
+  journal: string;
+  /** The ledger (`slipway list --json`) entries that started at or after the stop. */
+  ledger: { kind?: string; result?: string; action?: string }[];
+}
+
+/** The engine's `SLIPWAY_RESULT {json}` lines in a text (a journal), parsed; lines that do not parse are left out. */
+export function resultLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('SLIPWAY_RESULT '))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l.slice('SLIPWAY_RESULT '.length)) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** What the supervisor's journal or the ledger lacks of a restart (undefined: both record it). */
+export function missingRecord(seen: Pick<SupervisionSeen, 'journal' | 'ledger'>): string | undefined {
+  if (!resultLines(seen.journal).some((r) => r.command === 'supervise' && r.action === 'restarted'))
+    return 'journalctl -u slipway-supervise shows no restart by the supervisor';
+  if (!seen.ledger.some((e) => e.kind === 'supervise' && e.result === 'restored' && e.action === 'restart'))
+    return 'the ledger records no restored supervise op';
+  return undefined;
+}
+
+/** Whether the supervisor, through systemd, restored the site and recorded it; else why not. */
+export function judgeSupervision(seen: SupervisionSeen): { ok: boolean; detail: string } {
+  const fail = (detail: string) => ({ ok: false, detail });
+  if (seen.timer !== 'enabled')
+    return fail(`slipway-supervise.timer is ${seen.timer || 'missing'}, not enabled`);
+  if (!seen.wentDown) return fail('the site kept serving with its api stopped: nothing was measured');
+  if (seen.restoredSeconds === null)
+    return fail(`the site did not serve again within ${seen.limitSeconds} s of docker stop`);
+  const missing = missingRecord(seen);
+  if (missing) return fail(`the site serves again, but ${missing}`);
+  return { ok: true, detail: `restored in ${seen.restoredSeconds.toFixed(1)} s` };
 }
 
 export interface Recap {
@@ -119,7 +174,9 @@ export function buildReport(input: {
   const methods = new Set(input.hosts.map((h) => h.method));
   const compared = input.differences !== undefined && methods.size === 2;
   const equivalent = compared && input.differences!.length === 0;
-  const hostsOk = input.hosts.every((h) => !h.error && h.secondRunChanged === 0 && h.serving);
+  const hostsOk = input.hosts.every(
+    (h) => !h.error && h.secondRunChanged === 0 && h.serving && h.supervised === true,
+  );
   return {
     ok: hostsOk && equivalent,
     equivalent,
@@ -138,7 +195,9 @@ export function renderSummary(report: BootstrapReport): string {
     (h) =>
       `  ${h.name.padEnd(6)} ${h.method.padEnd(10)} first run ${s(h.firstRunSeconds).padStart(8)} (${h.firstRunChanged ?? '-'} changed), ` +
       `second run ${s(h.secondRunSeconds)} (${h.secondRunChanged ?? '-'} changed), deploy ${s(h.deploySeconds)}, bare→serving ${s(h.bareToServingSeconds)}, ` +
-      `${h.serving ? `serving ${h.release}` : 'NOT serving'}${h.error ? `\n         error: ${h.error}` : ''}`,
+      `${h.serving ? `serving ${h.release}` : 'NOT serving'}, ` +
+      `${h.supervised ? `supervisor restored a stopped api in ${s(h.supervisorRestoreSeconds)}` : 'supervisor NOT seen restoring'}` +
+      `${h.error ? `\n         error: ${h.error}` : ''}`,
   );
   const diff = report.equivalent
     ? '  equivalent: users, sshd, firewall, packages, engine, managed files and units match'

@@ -20,6 +20,8 @@ export const TEMPLATES = [
   'common/templates/journald.conf.j2',
   'common/templates/nftables.conf.j2',
   'docker/templates/compose-apt.list.j2',
+  'app/templates/slipway-supervise.service.j2',
+  'app/templates/slipway-supervise.timer.j2',
   'backup/templates/backup.env.j2',
   'backup/templates/slipway-backup.service.j2',
   'backup/templates/slipway-backup.timer.j2',

@@ -98,6 +98,7 @@ describe('setup-vps.sh', () => {
       'proxy',
       'networks',
       'app-dir',
+      'supervise',
       'backup',
       'firewall',
       'sshd',

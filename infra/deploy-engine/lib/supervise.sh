@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# supervise: what a systemd timer runs every 15 seconds on the host (infra/systemd). When the live release
+# supervise: what a systemd timer runs every 15 seconds on the host (slipway-supervise.timer, installed by role app
+# and setup-vps.sh from infra/ansible/roles/app/templates). When the live release
 # stays unhealthy longer than --grace (Docker's restart policy had its chance), it records the incident in the
 # ledger and restores service: it (re)starts what is down or unhealthy; when that is not enough, or the same
 # release already needed a restart within SUPERVISE_FLAP_SECONDS, and its infra is healthy, it rolls back to the

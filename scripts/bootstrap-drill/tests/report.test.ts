@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   type HostResult,
   buildReport,
+  type SupervisionSeen,
   compareFacts,
+  judgeSupervision,
   parseFacts,
   parseRecap,
   parseSetupVps,
@@ -22,6 +24,8 @@ const host = (over: Partial<HostResult> = {}): HostResult => ({
   bareToServingSeconds: 131.3,
   release: 'drill-1',
   serving: true,
+  supervised: true,
+  supervisorRestoreSeconds: 47.3,
   ...over,
 });
 const both = (over: Partial<HostResult> = {}) => [host(), host({ name: 'vps3', method: 'ansible', ...over })];
@@ -102,6 +106,14 @@ describe('buildReport', () => {
     ['a second run that changed something', both({ secondRunChanged: 1 }), [], false, true],
     ['a host that does not serve', both({ serving: false, release: null }), [], false, true],
     [
+      'a supervisor that did not restore the site',
+      both({ supervised: false, supervisorRestoreSeconds: null, error: 'supervise: …' }),
+      [],
+      false,
+      true,
+    ],
+    ['a supervisor not tried', both({ supervised: null, supervisorRestoreSeconds: null }), [], false, true],
+    [
       'a failed step',
       [host({ secondRunChanged: null, serving: false, error: 'first run: registry-login failed: …' })],
       undefined,
@@ -126,7 +138,67 @@ describe('buildReport', () => {
     const text = renderSummary(report);
     expect(text).toContain('bootstrap drill: FAILED in 95 s');
     expect(text).toContain('vps3   ansible    first run   61.2 s (13 changed), second run 6.2 s (0 changed)');
-    expect(text).toContain('bare→serving 131.3 s, serving drill-1');
+    expect(text).toContain(
+      'bare→serving 131.3 s, serving drill-1, supervisor restored a stopped api in 47.3 s',
+    );
     expect(text).toContain('NOT equivalent:\n    sshd x: setup-vps a | ansible b');
   });
+});
+
+describe('judgeSupervision', () => {
+  const journal = [
+    'Starting slipway-supervise.service - Slipway: supervise the live release…',
+    'SLIPWAY_RESULT {"ok":true,"command":"supervise","release":"drill-1","action":"waiting","health":"unhealthy"}',
+    'SLIPWAY_RESULT {"ok":true,"command":"supervise","release":"drill-1","action":"restarted","health":"ok"}',
+    'SLIPWAY_RESULT {"ok":tr',
+  ].join('\n');
+  const seen = (over: Partial<SupervisionSeen> = {}): SupervisionSeen => ({
+    timer: 'enabled',
+    wentDown: true,
+    restoredSeconds: 47.3,
+    limitSeconds: 120,
+    journal,
+    ledger: [{ kind: 'supervise', result: 'restored', action: 'restart' }],
+    ...over,
+  });
+  it.each([
+    ['all seen', seen(), { ok: true, detail: 'restored in 47.3 s' }],
+    [
+      'a timer that is not installed',
+      seen({ timer: '' }),
+      { ok: false, detail: 'slipway-supervise.timer is missing, not enabled' },
+    ],
+    [
+      'a disabled timer',
+      seen({ timer: 'disabled' }),
+      { ok: false, detail: 'slipway-supervise.timer is disabled, not enabled' },
+    ],
+    [
+      'a site that never went down',
+      seen({ wentDown: false }),
+      { ok: false, detail: 'the site kept serving with its api stopped: nothing was measured' },
+    ],
+    [
+      'a site that did not come back',
+      seen({ restoredSeconds: null }),
+      { ok: false, detail: 'the site did not serve again within 120 s of docker stop' },
+    ],
+    [
+      'a site back without the supervisor',
+      seen({ journal: journal.replace('"restarted"', '"none"') }),
+      {
+        ok: false,
+        detail:
+          'the site serves again, but journalctl -u slipway-supervise shows no restart by the supervisor',
+      },
+    ],
+    [
+      'an unrecorded restart',
+      seen({ ledger: [{ kind: 'deploy', result: 'succeeded' }] }),
+      {
+        ok: false,
+        detail: 'the site serves again, but the ledger records no restored supervise op',
+      },
+    ],
+  ])('%s', (_name, input, expected) => expect(judgeSupervision(input)).toEqual(expected));
 });

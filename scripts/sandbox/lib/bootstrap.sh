@@ -7,13 +7,20 @@
 readonly SETUP_VPS="${REPO_ROOT}/infra/scripts/setup-vps.sh"
 readonly BOOTSTRAP_DIR="/root/slipway-bootstrap"
 
-# The flags a sandbox host is set up with: the sandbox's deploy key, registry and mirror.
+# sandbox_supervised NAME: whether host NAME runs the supervisor (slipway-supervise.timer). Not the shared VPS
+# (vps1): the drills and the chaos tests break its live release on purpose and measure what Docker alone does; a
+# supervisor restarting or rolling back in the middle would change what they measure and make them flaky.
+# (tests/chaos runs `slipway supervise` itself; the bootstrap drill checks the installed timer on its own hosts.)
+sandbox_supervised() { [[ "$1" != "${VPS_NAME}" ]]; }
+
+# sandbox_setup_flags NAME: the flags host NAME is set up with: the sandbox's deploy key, registry and mirror.
 sandbox_setup_flags() {
   printf '%s\n' --deploy-key "$(cat "$(hosts_deploy_key).pub")" \
     --registry "${HOSTS_GATEWAY}:${REGISTRY_PORT}" --registry-user "${REGISTRY_USER}" \
     --registry-password-file "${BOOTSTRAP_DIR}/registry-password" \
     --registry-ca "${BOOTSTRAP_DIR}/registry-ca.crt" \
     --registry-mirror "https://${HOSTS_GATEWAY}:${MIRROR_PORT}"
+  sandbox_supervised "$1" || printf '%s\n' --skip supervise
 }
 
 # The same host as Ansible sees it: an inventory (infra/ansible's layout) with the sandbox's deploy key,
@@ -36,6 +43,7 @@ app_registry: '${HOSTS_GATEWAY}:${REGISTRY_PORT}'
 app_registry_username: '${REGISTRY_USER}'
 app_registry_password: "{{ lookup('file', '$(registry_password_file)') }}"
 VARS
+  sandbox_supervised "${name}" || printf 'app_supervise_enabled: false\n' >>"${dir}/group_vars/slipway.yml"
 }
 
 # on_host NAME VIA COMMAND-STRING: runs a shell command on the host as root, stdin passed through.
@@ -65,7 +73,7 @@ bootstrap_upload() {
 host_setup() {
   local name="$1" via="$2" flags=() quoted
   shift 2
-  mapfile -t flags < <(sandbox_setup_flags)
+  mapfile -t flags < <(sandbox_setup_flags "${name}")
   flags+=("$@")
   bootstrap_upload "${name}" "${via}"
   quoted="$(printf '%q ' "${flags[@]}")"
@@ -78,7 +86,7 @@ bootstrap_stamp() {
   local name="$1"
   {
     cat "${SETUP_VPS}"
-    sandbox_setup_flags
+    sandbox_setup_flags "${name}"
     host_docker inspect -f '{{.Id}}' "$(host_container "${name}")"
     sha256sum "$(registry_password_file)"
   } | sha256sum | cut -d' ' -f1
