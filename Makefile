@@ -49,6 +49,7 @@ test-unit: setup ## Unit tests only (no Docker)
 
 test-integration: setup sandbox-up ## Integration tests against the real sandbox
 	npx vitest run --project integration
+	npx vitest run --project workflows
 	npx vitest run --project hosts
 
 infra-check: setup ## Offline checks of infra/: ansible-lint, playbook syntax, setup-vps facts; tofu fmt/validate/plan, tflint

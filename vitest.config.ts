@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` is pure and fast (no Docker, no network); `integration` talks to the real
-// sandbox (Docker engine, registry, VPS namespace), which tests/integration-setup.ts brings up first;
+// Five projects: `unit` is pure and fast (no Docker, no network); `integration` talks to the real sandbox
+// (Docker engine, registry, the VPS vps1), which tests/integration-setup.ts brings up first; `workflows` and
+// `hosts` also use the sandbox but never change vps1, so scripts/test.sh runs them beside `integration`;
 // `infra` runs the infrastructure tools (OpenTofu) offline on infra/.
 export default defineConfig({
   test: {
@@ -28,7 +29,22 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['**/node_modules/**', 'tests/infra/**', 'tests/hosts/**'],
+          exclude: ['**/node_modules/**', 'tests/infra/**', 'tests/hosts/**', 'tests/workflows/**'],
+          globalSetup: ['tests/integration-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The generated workflows under act for what the rehearsal does not show (a failing gate deploys
+        // nothing, a branch cannot roll back): they only read vps1's ledger, so scripts/test.sh runs them
+        // alongside `integration`.
+        extends: true,
+        test: {
+          name: 'workflows',
+          include: ['tests/workflows/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
           globalSetup: ['tests/integration-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,

@@ -69,17 +69,19 @@ vitest_suite() {
   rm -f "${counts}"
 }
 
-# The side lane, alongside the integration suite: the bare-host tests (vitest project `hosts`: vps2-vps4 made
+# The side lane, alongside the integration suite: the workflows under act (vitest project `workflows`: a failing
+# gate and a branch rollback, which only read vps1's ledger), the bare-host tests (project `hosts`: vps2-vps4 made
 # from bare, apt and image pulls through the sandbox's proxies), then infra-check and the `infra` tests (tofu and
-# tflint offline, once the background tool builds are done). None of them touches vps1 or the host engine's test
-# projects, and they spend most of their time waiting on apt, systemd and the tool builds. Their output is kept
-# in a log shown when the lane ends; their counts go to files the main shell adds up.
+# tflint offline, once the background tool builds are done). None of them changes vps1 or the host engine's
+# test projects, and the last three spend most of their time waiting on apt, systemd and the tool builds. Their
+# output is kept in a log shown when the lane ends; their counts go to files the main shell adds up.
 LANE_PID=""
 LANE_DIR=""
 LANE_STARTED=0
 
 side_lane() {
   local rc=0 started
+  run_vitest workflows "${LANE_DIR}/workflows"
   run_vitest hosts "${LANE_DIR}/hosts"
   echo "== infra-check"
   started=${SECONDS}
@@ -93,7 +95,7 @@ start_side_lane() {
   mkdir -p .cache
   LANE_DIR="$(mktemp -d)"
   LANE_STARTED=${SECONDS}
-  echo "== side lane (vitest hosts, infra-check, vitest infra): started alongside integration (log: .cache/side-lane.log)" >&2
+  echo "== side lane (vitest workflows, vitest hosts, infra-check, vitest infra): started alongside integration (log: .cache/side-lane.log)" >&2
   side_lane >.cache/side-lane.log 2>&1 &
   LANE_PID=$!
 }
@@ -103,6 +105,7 @@ wait_side_lane() {
   wait "${LANE_PID}" || true
   echo "== side lane: its output" >&2
   cat .cache/side-lane.log
+  count_vitest workflows "${LANE_DIR}/workflows" "${LANE_STARTED}"
   count_vitest hosts "${LANE_DIR}/hosts" "${LANE_STARTED}"
   read -r rc seconds <"${LANE_DIR}/infra-check" || true
   if ((rc == 0)); then
