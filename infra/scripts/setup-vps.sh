@@ -562,29 +562,27 @@ step_app_dir() {
 }
 
 # The units start before the first deploy: their runs are skipped until the engine is installed.
-step_supervise() {
-  local units=0
-  write_file /etc/systemd/system/slipway-supervise.service 0644 root:root render_slipway_supervise_service
+step_supervise() { timer_units slipway-supervise; }
+
+# timer_units NAME: writes NAME.service and NAME.timer from their render functions (render_<name with _>_service,
+# _timer), reloads systemd when either changed, and enables and starts the timer.
+timer_units() {
+  local name="$1" fn="render_${1//-/_}" units=0
+  write_file "/etc/systemd/system/${name}.service" 0644 root:root "${fn}_service"
   units=$((units + WROTE))
-  write_file /etc/systemd/system/slipway-supervise.timer 0644 root:root render_slipway_supervise_timer
+  write_file "/etc/systemd/system/${name}.timer" 0644 root:root "${fn}_timer"
   units=$((units + WROTE))
   ((units == 0)) || act "reload systemd units" systemctl daemon-reload
-  service_on slipway-supervise.timer
+  service_on "${name}.timer"
 }
 
 step_backup() {
-  local units=0
   ensure_packages "${backup_packages[@]}"
   if [[ ! -d "${backup_dir}" ]] || [[ "$(stat -c '%a %U:%G' "${backup_dir}")" != "700 ${backup_user}:${backup_user}" ]]; then
     act "make ${backup_dir} for ${backup_user}" install -d -m 0700 -o "${backup_user}" -g "${backup_user}" "${backup_dir}"
   fi
   write_file "${backup_config_file}" 0640 "root:${backup_user}" render_backup_env
-  write_file /etc/systemd/system/slipway-backup.service 0644 root:root render_slipway_backup_service
-  units=$((units + WROTE))
-  write_file /etc/systemd/system/slipway-backup.timer 0644 root:root render_slipway_backup_timer
-  units=$((units + WROTE))
-  ((units == 0)) || act "reload systemd units" systemctl daemon-reload
-  service_on slipway-backup.timer
+  timer_units slipway-backup
 }
 
 step_firewall() {
