@@ -12,20 +12,26 @@ PASSED=0
 FAILED=0
 FAILED_NAMES=()
 
-# Runs one named check; counts it as one test.
-check_step() {
-  local name="$1"
-  shift
-  echo "== ${name}" >&2
-  local started=${SECONDS}
-  if "$@"; then
+# Counts one named check as one test: count_check NAME EXIT-STATUS SECONDS.
+count_check() {
+  local name="$1" rc="$2" seconds="$3"
+  if ((rc == 0)); then
     PASSED=$((PASSED + 1))
-    echo "== ${name}: ok ($((SECONDS - started)) s)" >&2
+    echo "== ${name}: ok (${seconds} s)" >&2
   else
     FAILED=$((FAILED + 1))
     FAILED_NAMES+=("${name}")
-    echo "== ${name}: FAILED ($((SECONDS - started)) s)" >&2
+    echo "== ${name}: FAILED (${seconds} s)" >&2
   fi
+}
+
+# Runs one named check and counts it.
+check_step() {
+  local name="$1" rc=0 started=${SECONDS}
+  shift
+  echo "== ${name}" >&2
+  "$@" || rc=$?
+  count_check "${name}" "${rc}" "$((SECONDS - started))"
 }
 
 # Runs one vitest project; writes "passed failed total exit" to the file OUT (from vitest's JSON report).
@@ -108,14 +114,7 @@ wait_side_lane() {
   count_vitest workflows "${LANE_DIR}/workflows" "${LANE_STARTED}"
   count_vitest hosts "${LANE_DIR}/hosts" "${LANE_STARTED}"
   read -r rc seconds <"${LANE_DIR}/infra-check" || true
-  if ((rc == 0)); then
-    PASSED=$((PASSED + 1))
-    echo "== infra-check: ok (${seconds} s)" >&2
-  else
-    FAILED=$((FAILED + 1))
-    FAILED_NAMES+=("infra-check")
-    echo "== infra-check: FAILED (${seconds} s)" >&2
-  fi
+  count_check infra-check "${rc}" "${seconds}"
   count_vitest infra "${LANE_DIR}/infra" "${LANE_STARTED}"
   rm -rf "${LANE_DIR}"
 }
